@@ -1,0 +1,1 @@
+"""ctai-bot: guide refugees and newcomers to the CTAI's local integration services."""

@@ -1,0 +1,1 @@
+"""The catalogue: plain data about a territory's integration services, loaded from YAML."""

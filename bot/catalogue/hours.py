@@ -1,0 +1,75 @@
+"""Opening hours in a small, readable subset of the OpenStreetMap syntax.
+
+``Mo-Fr 09:00-12:30,14:00-17:00; Sa 10:00-12:00`` — the coordinator can copy it from
+OSM or write it by hand, and the bot computes "open now" at ask time in local time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+DAYS: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_RANGE = re.compile(r"^([0-2][0-9]):([0-5][0-9])-([0-2][0-9]):([0-5][0-9])$")
+
+
+@dataclass(frozen=True)
+class Span:
+    day: int
+    start: dt.time
+    end: dt.time
+
+
+def _days(spec: str) -> list[int]:
+    days: list[int] = []
+    for part in spec.split(","):
+        if "-" in part:
+            first, _, last = part.partition("-")
+            if first not in DAYS or last not in DAYS:
+                raise ValueError(f"unknown day in {part!r} (use {', '.join(DAYS)})")
+            start, end = DAYS.index(first), DAYS.index(last)
+            if end < start:
+                raise ValueError(f"day range {part!r} goes backwards")
+            days.extend(range(start, end + 1))
+        elif part in DAYS:
+            days.append(DAYS.index(part))
+        else:
+            raise ValueError(f"unknown day {part!r} (use {', '.join(DAYS)})")
+    return days
+
+
+def _time(hours: str, minutes: str) -> dt.time:
+    if int(hours) > 23:
+        raise ValueError(f"hour {hours} is not between 00 and 23")
+    return dt.time(int(hours), int(minutes))
+
+
+def parse_hours(text: str) -> tuple[Span, ...]:
+    """Every opening span of the week; raises ValueError saying what is malformed."""
+    spans: list[Span] = []
+    for rule in filter(None, (r.strip() for r in text.split(";"))):
+        day_spec, _, times = rule.partition(" ")
+        days = _days(day_spec)
+        times = times.strip()
+        if times == "off":
+            continue
+        if not times:
+            raise ValueError(f"{rule!r} has days but no hours (e.g. 'Mo-Fr 09:00-12:00')")
+        for window in times.split(","):
+            match = _RANGE.match(window.strip())
+            if not match:
+                raise ValueError(f"malformed time range {window.strip()!r} (expected HH:MM-HH:MM)")
+            start, end = _time(*match.group(1, 2)), _time(*match.group(3, 4))
+            if end <= start:
+                raise ValueError(f"time range {window.strip()!r} ends before it starts")
+            spans.extend(Span(day, start, end) for day in days)
+    if not spans:
+        raise ValueError("no opening hours given")
+    return tuple(spans)
+
+
+def is_open(spans: tuple[Span, ...], moment: dt.datetime) -> bool:
+    """Whether ``moment`` (a local time) falls in one of the spans."""
+    now = moment.time()
+    return any(s.day == moment.weekday() and s.start <= now < s.end for s in spans)

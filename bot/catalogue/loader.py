@@ -1,0 +1,337 @@
+"""Load a catalogue directory: every file, every problem, with its file and line.
+
+Each entry is validated on its own so that one mistake never hides the others, then the
+entries are checked against each other (ids, references, the territory's area).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from bot.catalogue.model import (
+    LANGUAGES,
+    THEME_IDS,
+    Action,
+    Catalogue,
+    CatalogueFile,
+    Operator,
+    Territory,
+    Theme,
+)
+from bot.catalogue.problems import CatalogueError, Problem, Severity
+from bot.catalogue.yamlsource import ParsedFile, YamlPath, parse_yaml
+
+STALE_AFTER = dt.timedelta(days=183)
+"""An entry not checked for six months may have changed: warn the coordinator."""
+
+_SECTIONS: dict[str, type[BaseModel]] = {
+    "themes": Theme,
+    "operators": Operator,
+    "actions": Action,
+}
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class that owns the last key of ``loc`` (for "did you mean")."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
+            continue
+        fields = {info.alias or name: info for name, info in current.model_fields.items()}
+        info = fields.get(part)
+        if info is None:
+            return None
+        current = _inner_model(info.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
+    kind, loc, value = error["type"], error["loc"], error.get("input")
+    last = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc)
+        choices = _field_names(owner) if owner else []
+        hint = difflib.get_close_matches(str(last), choices, n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        return f"unknown key {last!r}{suggestion}"
+    if kind == "missing":
+        return f"missing required field {last!r}"
+    if last == "[key]" and kind == "literal_error":
+        return f"unknown language code {value!r} (known: {' '.join(LANGUAGES)})"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        noun = "language code" if str(value) and len(str(value)) == 2 else "value"
+        hint = difflib.get_close_matches(str(value), [x.strip("' ") for x in expected.split(",")])
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        return f"unknown {noun} {value!r}{suggestion}; expected one of {expected}"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern", "")
+        if pattern.startswith("^[a-z0-9]"):
+            return (
+                f"{value!r} is not a valid id: use at most 40 lowercase letters, digits and '-'"
+            )
+        return f"{value!r} has the wrong format"
+    message = str(error["msg"]).replace("Input should be", "expected")
+    return f"{message}, got {type(value).__name__} {value!r}"[:300]
+
+
+class _Report:
+    """Problems of one load, in file order."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        parsed: ParsedFile,
+        path: YamlPath,
+        severity: Severity,
+        message: str,
+        *,
+        key: bool = False,
+    ) -> None:
+        where = parsed.position(path, key=key)
+        self.problems.append(Problem(parsed.path, where.line, where.column, severity, message))
+
+
+def _validate(
+    model: type[BaseModel], data: Any, parsed: ParsedFile, path: YamlPath, report: _Report
+) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(part for part in error["loc"] if part != "[key]")
+            missing = error["type"] == "missing"
+            where = (*path, *loc[:-1]) if missing else (*path, *loc)
+            key = error["type"] == "extra_forbidden" or error["loc"][-1:] == ("[key]",)
+            report.add(parsed, where, "error", _describe(error, model), key=key)
+        return None
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class _Entries:
+    """Valid entries with the file and path each came from, for cross-checks."""
+
+    def __init__(self) -> None:
+        self.territories: list[tuple[Territory, ParsedFile, YamlPath]] = []
+        self.themes: list[tuple[Theme, ParsedFile, YamlPath]] = []
+        self.operators: list[tuple[Operator, ParsedFile, YamlPath]] = []
+        self.actions: list[tuple[Action, ParsedFile, YamlPath]] = []
+
+
+def _read_file(parsed: ParsedFile, entries: _Entries, report: _Report) -> None:
+    data = parsed.data
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        report.add(parsed, (), "error", "a catalogue file must be a mapping of sections")
+        return
+    sections = ["territory", *_SECTIONS]
+    for key, value in data.items():
+        if key not in sections:
+            hint = difflib.get_close_matches(key, sections, n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            report.add(parsed, (key,), "error", f"unknown key {key!r}{suggestion}", key=True)
+        elif key == "territory":
+            territory = _validate(Territory, value, parsed, (key,), report)
+            if territory:
+                entries.territories.append((territory, parsed, (key,)))
+        elif not isinstance(value, list):
+            report.add(parsed, (key,), "error", f"{key!r} must be a list of entries ('- id: ...')")
+        else:
+            for index, item in enumerate(value):
+                entry = _validate(_SECTIONS[key], item, parsed, (key, index), report)
+                if entry:
+                    getattr(entries, key).append((entry, parsed, (key, index)))
+
+
+def _unique(
+    items: Iterable[tuple[Any, ParsedFile, YamlPath]], kind: str, report: _Report
+) -> dict[str, Any]:
+    by_id: dict[str, Any] = {}
+    first: dict[str, tuple[ParsedFile, YamlPath]] = {}
+    for entry, parsed, path in items:
+        if entry.id in by_id:
+            other_file, other_path = first[entry.id]
+            line = other_file.position((*other_path, "id")).line
+            report.add(
+                parsed,
+                (*path, "id"),
+                "error",
+                f"duplicate {kind} id {entry.id!r} (already used at {other_file.path}:{line})",
+            )
+            continue
+        by_id[entry.id] = entry
+        first[entry.id] = (parsed, path)
+    return by_id
+
+
+def _check_verification(
+    entry: Operator | Action, parsed: ParsedFile, path: YamlPath, today: dt.date, report: _Report
+) -> None:
+    kind = "operator" if isinstance(entry, Operator) else "action"
+    if not entry.verified:
+        reason = f": {entry.note}" if entry.note else ""
+        report.add(parsed, (*path, "id"), "warning", f"{kind} {entry.id!r} is unverified{reason}")
+    elif entry.verified_on is None:
+        report.add(parsed, (*path, "verified"), "warning", "verified without 'verified_on' date")
+    elif today - entry.verified_on > STALE_AFTER:
+        report.add(
+            parsed,
+            (*path, "verified_on"),
+            "warning",
+            f"{kind} {entry.id!r} last verified on {entry.verified_on}, more than 6 months ago",
+        )
+
+
+def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogue | None:
+    if not entries.territories:
+        return None
+    territory, *_ = entries.territories[0]
+    for _, parsed, path in entries.territories[1:]:
+        report.add(parsed, path, "error", "the territory is defined twice; keep one")
+    _unique(((e, f, (*p, "emergency", i)) for t, f, p in entries.territories[:1]
+             for i, e in enumerate(t.emergency)), "emergency", report)  # fmt: skip
+    themes = _unique(entries.themes, "theme", report)
+    operators = _unique(entries.operators, "operator", report)
+    actions = _unique(entries.actions, "action", report)
+    missing_themes = [t for t in THEME_IDS if t not in themes]
+    if missing_themes:
+        _, parsed, path = entries.territories[0]
+        report.add(
+            parsed, path, "error", f"themes not defined anywhere: {', '.join(missing_themes)}"
+        )
+    area = territory.area
+    for operator, parsed, path in entries.operators:
+        c = operator.coordinates
+        if c and not (
+            area.lat_min <= c.lat <= area.lat_max and area.lon_min <= c.lon <= area.lon_max
+        ):
+            report.add(
+                parsed,
+                (*path, "coordinates"),
+                "error",
+                f"coordinates {c.lat}, {c.lon} are outside {territory.name}'s area "
+                f"(lat {area.lat_min}..{area.lat_max}, lon {area.lon_min}..{area.lon_max}); "
+                "latitude and longitude swapped?",
+            )
+        _check_verification(operator, parsed, path, today, report)
+    for action, parsed, path in entries.actions:
+        for index, operator_id in enumerate(action.operators):
+            if operator_id not in operators:
+                hint = difflib.get_close_matches(operator_id, list(operators), n=1)
+                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+                report.add(
+                    parsed,
+                    (*path, "operators", index),
+                    "error",
+                    f"unknown operator {operator_id!r}{suggestion}",
+                )
+        _check_verification(action, parsed, path, today, report)
+        _check_translations(action, territory, parsed, path, report)
+        if action.valid.until and action.valid.until < today:
+            report.add(
+                parsed,
+                (*path, "valid", "until"),
+                "warning",
+                f"action {action.id!r} ended on {action.valid.until}",
+            )
+    if any(p.severity == "error" for p in report.problems):
+        return None
+    return Catalogue(
+        territory=territory,
+        themes=tuple(themes[t] for t in THEME_IDS),
+        operators=operators,
+        actions=tuple(actions.values()),
+    )
+
+
+def _check_translations(
+    action: Action, territory: Territory, parsed: ParsedFile, path: YamlPath, report: _Report
+) -> None:
+    for field_name in ("title", "summary", "keywords"):
+        texts = getattr(action, field_name)
+        missing = [lang for lang in territory.languages if lang not in texts]
+        if missing:
+            report.add(
+                parsed,
+                (*path, field_name),
+                "warning",
+                f"{field_name} of {action.id!r} has no translation in: {' '.join(missing)}",
+            )
+
+
+def load_catalogue(
+    directory: Path, *, today: dt.date | None = None
+) -> tuple[Catalogue | None, list[Problem]]:
+    """Every problem in ``directory``, and the catalogue when there is no error."""
+    report = _Report()
+    today = today or dt.date.today()
+    files = _files(directory) if directory.is_dir() else []
+    if not files:
+        report.problems.append(
+            Problem(str(directory), 1, 1, "error", "no catalogue here: no .yaml file found")
+        )
+        return None, report.problems
+    entries = _Entries()
+    for path in files:
+        parsed = parse_yaml(path, _display(path))
+        for where, message in parsed.problems:
+            report.problems.append(Problem(parsed.path, where.line, where.column, "error", message))
+        _read_file(parsed, entries, report)
+    if not entries.territories and not any(p.severity == "error" for p in report.problems):
+        report.problems.append(
+            Problem(_display(directory), 1, 1, "error", "no 'territory:' section in any file")
+        )
+    catalogue = _check_cross(entries, report, today)
+    return catalogue, report.problems
+
+
+def load_or_raise(directory: Path) -> Catalogue:
+    """The catalogue, or CatalogueError listing every error (warnings are ignored)."""
+    catalogue, problems = load_catalogue(directory)
+    if catalogue is None:
+        raise CatalogueError([p for p in problems if p.severity == "error"])
+    return catalogue
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema editors use to check a catalogue file while it is typed."""
+    schema = CatalogueFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

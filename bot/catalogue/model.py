@@ -1,0 +1,258 @@
+"""The catalogue model: what the coordinator writes in YAML, as typed, validated data.
+
+Pydantic gives us type checking with exact locations (mapped back to YAML lines by the
+loader) and the JSON Schema that editors use to complete and validate while typing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.catalogue.hours import parse_hours
+from bot.catalogue.phones import normalise_phone
+
+LANGUAGES: tuple[str, ...] = ("fr", "en", "ar", "fa", "ps", "ti", "so", "ru", "uk", "tr")
+"""Every language the model knows; a territory picks its supported ones among these."""
+
+THEME_IDS: tuple[str, ...] = (
+    "language",
+    "housing",
+    "health",
+    "employment",
+    "rights",
+    "sport",
+    "culture",
+    "digital",
+    "parenting",
+)
+FALLBACK_ORDER: tuple[str, ...] = ("fr", "en")
+"""When a text is missing in a language, it is shown in French, then English."""
+
+Lang = Literal["fr", "en", "ar", "fa", "ps", "ti", "so", "ru", "uk", "tr"]
+ThemeId = Literal[
+    "language", "housing", "health", "employment", "rights", "sport", "culture", "digital",
+    "parenting",
+]  # fmt: skip
+Audience = Literal["bpi", "primo-arrivant"]
+TranslationStatus = Literal["source", "machine", "reviewed"]
+AccessMode = Literal["walk-in", "appointment", "referral"]
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+Texts = dict[Lang, NonEmpty]
+"""A text per language, e.g. ``{fr: "Logement", en: "Housing"}``."""
+Keywords = dict[Lang, list[NonEmpty]]
+"""Words people actually type, per language (synonyms, misspellings, words without accents)."""
+
+
+class Strict(BaseModel):
+    """Base for every catalogue entry: unknown keys are errors, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Localised:
+    """A text and the language it is really in, so the bot can say when it fell back."""
+
+    text: str
+    lang: str
+    fell_back: bool
+
+
+def pick(texts: dict[str, str], lang: str) -> Localised | None:
+    """The text in ``lang``, else French, else English, else None."""
+    for candidate in (lang, *FALLBACK_ORDER):
+        if texts.get(candidate):
+            return Localised(text=texts[candidate], lang=candidate, fell_back=candidate != lang)
+    return None
+
+
+class Contact(Strict):
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_phone(value)
+
+
+class Area(Strict):
+    """The territory's bounding box: operator coordinates must fall inside it."""
+
+    lat_min: float = Field(ge=-90, le=90)
+    lat_max: float = Field(ge=-90, le=90)
+    lon_min: float = Field(ge=-180, le=180)
+    lon_max: float = Field(ge=-180, le=180)
+
+
+class Funding(Strict):
+    amount_eur: int = Field(ge=0)
+    year: int
+    purpose: Texts
+
+
+class Contract(Strict):
+    """The CTAI contract itself, shown to people who ask who runs the bot."""
+
+    name: Texts
+    signed: dt.date | None = None
+    signatories: list[NonEmpty] = []
+    funding: list[Funding] = []
+    period: Texts = {}
+    sources: list[NonEmpty] = []
+
+
+class EmergencyContact(Strict):
+    id: Annotated[str, Field(pattern=r"^[0-9A-Za-z-]{2,20}$")]
+    number: Annotated[str, Field(pattern=r"^[0-9]{2,6}$")]
+    purpose: Texts
+    label: Texts
+    words: Keywords = {}
+    sms: bool = False
+
+
+class Territory(Strict):
+    id: Identifier
+    name: NonEmpty
+    default_language: Lang
+    languages: list[Lang] = Field(min_length=1)
+    timezone: NonEmpty = "Europe/Paris"
+    area: Area
+    coordinator: Contact = Contact()
+    contract: Contract | None = None
+    emergency: list[EmergencyContact] = Field(min_length=1)
+    sources: list[NonEmpty] = []
+
+
+class Theme(Strict):
+    id: ThemeId
+    emoji: NonEmpty
+    label: Texts
+    keywords: Keywords = {}
+
+
+class Address(Strict):
+    street: NonEmpty
+    postcode: Annotated[str, Field(pattern=r"^[0-9]{5}$")]
+    city: NonEmpty
+
+
+class Coordinates(Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Verification(Strict):
+    """Content has a lifecycle: who checked it and when, and why it may be doubtful."""
+
+    verified: bool = False
+    verified_on: dt.date | None = None
+    note: str | None = None
+    sources: list[NonEmpty] = []
+
+
+class Operator(Verification):
+    id: Identifier
+    name: NonEmpty
+    aliases: list[NonEmpty] = []
+    description: Texts = {}
+    address: Address | None = None
+    coordinates: Coordinates | None = None
+    phones: list[NonEmpty] = []
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    hours: str | None = Field(
+        default=None,
+        description="Opening hours, e.g. 'Mo-Fr 09:00-12:30,14:00-17:00; Sa 09:00-12:00'.",
+    )
+    languages: list[Lang] = []
+    wheelchair: bool | None = None
+
+    @field_validator("phones")
+    @classmethod
+    def _phones(cls, values: list[str]) -> list[str]:
+        return [normalise_phone(value) for value in values]
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_hours(value)
+        return value
+
+
+class Eligibility(Strict):
+    """Restrictions beyond the audience; an absent field means no restriction."""
+
+    women: Literal["only", "priority"] | None = None
+    priority_neighbourhood: bool = False
+    parents: bool = False
+    trade: Identifier | None = None
+
+
+class Access(Strict):
+    how: list[AccessMode] = []
+    free: bool | None = None
+    details: Texts = {}
+
+
+class Validity(Strict):
+    start: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+
+
+class Action(Verification):
+    id: Identifier
+    ctai: bool = Field(default=False, description="funded by the territorial contract")
+    operators: list[Identifier] = Field(min_length=1)
+    themes: list[ThemeId] = Field(min_length=1)
+    audience: list[Audience] = Field(min_length=1)
+    eligibility: Eligibility = Eligibility()
+    title: Texts
+    summary: Texts
+    translations: dict[Lang, TranslationStatus] = {}
+    keywords: Keywords = {}
+    access: Access = Access()
+    schedule: Texts = {}
+    valid: Validity = Validity()
+
+
+class CatalogueFile(Strict):
+    """One YAML file of the catalogue directory: any of these sections, merged across files."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"title": "ctai-bot catalogue file"},
+    )
+
+    territory: Territory | None = None
+    themes: list[Theme] = []
+    operators: list[Operator] = []
+    actions: list[Action] = []
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A whole, valid catalogue: what the bot serves until a newer valid one replaces it."""
+
+    territory: Territory
+    themes: tuple[Theme, ...]
+    operators: dict[str, Operator]
+    actions: tuple[Action, ...]
+    actions_by_id: dict[str, Action] = field(init=False)
+    themes_by_id: dict[str, Theme] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "actions_by_id", {a.id: a for a in self.actions})
+        object.__setattr__(self, "themes_by_id", {t.id: t for t in self.themes})
+
+    def actions_for_theme(self, theme_id: str) -> list[Action]:
+        return [a for a in self.actions if theme_id in a.themes]

@@ -1,0 +1,175 @@
+"""Safe YAML reading that remembers where every key and value came from.
+
+PyYAML's constructors throw positions away and silently keep the last of two duplicate
+keys; we compose the node graph instead and build plain data ourselves, so that every
+problem can be reported as ``path:line:column``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_FILE_BYTES = 1_000_000
+"""A catalogue file is hand-written text; anything bigger is a mistake or an attack."""
+MAX_NODES = 200_000
+"""Node visits allowed when expanding aliases: stops a "billion laughs" alias bomb early."""
+
+YamlPath = tuple[str | int, ...]
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class ParsedFile:
+    """The plain data of one file and the position of each value and each mapping key."""
+
+    path: str
+    data: Any = None
+    values: dict[YamlPath, Position] = field(default_factory=dict)
+    keys: dict[YamlPath, Position] = field(default_factory=dict)
+    problems: list[tuple[Position, str]] = field(default_factory=list)
+
+    def position(self, path: YamlPath, *, key: bool = False) -> Position:
+        """Where ``path`` is, or the nearest enclosing value that exists."""
+        while path:
+            found = (self.keys if key else self.values).get(path) or self.values.get(path)
+            if found:
+                return found
+            path = path[:-1]
+        return self.values.get((), Position(1, 1))
+
+
+class _TooManyNodes(Exception):
+    pass
+
+
+def _mark(mark: yaml.Mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, parsed: ParsedFile) -> None:
+        self.parsed = parsed
+        self.visits = 0
+        self.scalars = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, path: YamlPath) -> Any:
+        self.visits += 1
+        if self.visits > MAX_NODES:
+            raise _TooManyNodes
+        self.parsed.values[path] = _mark(node.start_mark)
+        if node.tag not in _SAFE_TAGS:
+            self.parsed.problems.append(
+                (_mark(node.start_mark), f"tag {node.tag!r} is not allowed (plain YAML only)")
+            )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        try:
+            return self.scalars.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as exc:
+            self.parsed.problems.append((_mark(node.start_mark), f"bad value: {exc}"))
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Position] = {}
+        for key_node, value_node in node.value:
+            here = _mark(key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.parsed.problems.append((here, "a key must be a plain word"))
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self.parsed.problems.append(
+                    (here, f"duplicate key {key!r} (first given at line {first_seen[key].line})")
+                )
+                continue
+            first_seen[key] = here
+            self.parsed.keys[(*path, key)] = here
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+
+def _decode(raw: bytes, parsed: ParsedFile) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        parsed.problems.append(
+            (Position(line, column), "the file is not UTF-8 text (save it as UTF-8)")
+        )
+        return None
+
+
+def _tabs(text: str, parsed: ParsedFile) -> set[int]:
+    lines: set[int] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            lines.add(number)
+            parsed.problems.append(
+                (
+                    Position(number, indent.index("\t") + 1),
+                    "tab used for indentation; YAML needs spaces",
+                )
+            )
+    return lines
+
+
+def parse_yaml(path: Path, display: str) -> ParsedFile:
+    """Read one catalogue file; problems are collected, never raised."""
+    parsed = ParsedFile(display)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        parsed.problems.append(
+            (Position(1, 1), f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        )
+        return parsed
+    text = _decode(path.read_bytes(), parsed)
+    if text is None:
+        return parsed
+    tab_lines = _tabs(text, parsed)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = _mark(mark) if mark else Position(1, 1)
+        if where.line not in tab_lines:
+            parsed.problems.append((where, f"YAML syntax: {exc.problem or exc.context}"))
+        return parsed
+    except yaml.YAMLError as exc:
+        parsed.problems.append((Position(1, 1), f"YAML syntax: {exc}"))
+        return parsed
+    if node is None:
+        parsed.data = {}
+        return parsed
+    try:
+        parsed.data = _Builder(parsed).build(node, ())
+    except _TooManyNodes:
+        parsed.problems.append(
+            (
+                Position(1, 1),
+                f"too many values once aliases are expanded (over {MAX_NODES:,}): "
+                "an alias bomb? Write the values out instead of using *aliases",
+            )
+        )
+        parsed.data = None
+    return parsed
