@@ -91,9 +91,7 @@ def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
     if kind == "string_pattern_mismatch":
         pattern = error.get("ctx", {}).get("pattern", "")
         if pattern.startswith("^[a-z0-9]"):
-            return (
-                f"{value!r} is not a valid id: use at most 40 lowercase letters, digits and '-'"
-            )
+            return f"{value!r} is not a valid id: use at most 40 lowercase letters, digits and '-'"
         return f"{value!r} has the wrong format"
     message = str(error["msg"]).replace("Input should be", "expected")
     return f"{message}, got {type(value).__name__} {value!r}"[:300]

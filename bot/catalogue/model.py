@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from bot.catalogue.hours import parse_hours
 from bot.catalogue.phones import normalise_phone
@@ -42,11 +42,18 @@ TranslationStatus = Literal["source", "machine", "reviewed"]
 AccessMode = Literal["walk-in", "appointment", "referral"]
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 NonEmpty = Annotated[str, Field(min_length=1)]
+Phone = Annotated[str, AfterValidator(normalise_phone)]
+"""A French number, stored in E.164 (``+33549...``) whatever way it was typed."""
 
 Texts = dict[Lang, NonEmpty]
 """A text per language, e.g. ``{fr: "Logement", en: "Housing"}``."""
 Keywords = dict[Lang, list[NonEmpty]]
 """Words people actually type, per language (synonyms, misspellings, words without accents)."""
+
+
+def _check_hours(value: str) -> str:
+    parse_hours(value)
+    return value
 
 
 class Strict(BaseModel):
@@ -75,12 +82,7 @@ def pick(texts: dict[str, str], lang: str) -> Localised | None:
 class Contact(Strict):
     name: str | None = None
     email: str | None = None
-    phone: str | None = None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_phone(value)
+    phone: Phone | None = None
 
 
 class Area(Strict):
@@ -165,27 +167,15 @@ class Operator(Verification):
     description: Texts = {}
     address: Address | None = None
     coordinates: Coordinates | None = None
-    phones: list[NonEmpty] = []
+    phones: list[Phone] = []
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
-    hours: str | None = Field(
+    hours: Annotated[str, AfterValidator(_check_hours)] | None = Field(
         default=None,
         description="Opening hours, e.g. 'Mo-Fr 09:00-12:30,14:00-17:00; Sa 09:00-12:00'.",
     )
     languages: list[Lang] = []
     wheelchair: bool | None = None
-
-    @field_validator("phones")
-    @classmethod
-    def _phones(cls, values: list[str]) -> list[str]:
-        return [normalise_phone(value) for value in values]
-
-    @field_validator("hours")
-    @classmethod
-    def _hours(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_hours(value)
-        return value
 
 
 class Eligibility(Strict):

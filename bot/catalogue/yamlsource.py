@@ -7,6 +7,7 @@ problem can be reported as ``path:line:column``.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,10 @@ MAX_NODES = 200_000
 
 YamlPath = tuple[str | int, ...]
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser is ten times faster and keeps line and column marks."""
+
+_STR = "tag:yaml.org,2002:str"
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
@@ -38,8 +43,8 @@ class ParsedFile:
 
     path: str
     data: Any = None
-    values: dict[YamlPath, Position] = field(default_factory=dict)
-    keys: dict[YamlPath, Position] = field(default_factory=dict)
+    values: dict[YamlPath, yaml.Mark] = field(default_factory=dict)
+    keys: dict[YamlPath, yaml.Mark] = field(default_factory=dict)
     problems: list[tuple[Position, str]] = field(default_factory=list)
 
     def position(self, path: YamlPath, *, key: bool = False) -> Position:
@@ -47,9 +52,10 @@ class ParsedFile:
         while path:
             found = (self.keys if key else self.values).get(path) or self.values.get(path)
             if found:
-                return found
+                return _mark(found)
             path = path[:-1]
-        return self.values.get((), Position(1, 1))
+        root = self.values.get(())
+        return _mark(root) if root else Position(1, 1)
 
 
 class _TooManyNodes(Exception):
@@ -70,7 +76,9 @@ class _Builder:
         self.visits += 1
         if self.visits > MAX_NODES:
             raise _TooManyNodes
-        self.parsed.values[path] = _mark(node.start_mark)
+        self.parsed.values[path] = node.start_mark
+        if node.tag == _STR:
+            return node.value
         if node.tag not in _SAFE_TAGS:
             self.parsed.problems.append(
                 (_mark(node.start_mark), f"tag {node.tag!r} is not allowed (plain YAML only)")
@@ -88,16 +96,17 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        first_seen: dict[str, Position] = {}
+        first_seen: dict[str, yaml.Mark] = {}
         for key_node, value_node in node.value:
-            here = _mark(key_node.start_mark)
+            here = key_node.start_mark
             if not isinstance(key_node, yaml.ScalarNode):
-                self.parsed.problems.append((here, "a key must be a plain word"))
+                self.parsed.problems.append((_mark(here), "a key must be a plain word"))
                 continue
             key = str(key_node.value)
             if key in first_seen:
+                first_line = first_seen[key].line + 1
                 self.parsed.problems.append(
-                    (here, f"duplicate key {key!r} (first given at line {first_seen[key].line})")
+                    (_mark(here), f"duplicate key {key!r} (first given at line {first_line})")
                 )
                 continue
             first_seen[key] = here
@@ -147,8 +156,16 @@ def parse_yaml(path: Path, display: str) -> ParsedFile:
     if text is None:
         return parsed
     tab_lines = _tabs(text, parsed)
+    gc.disable()  # hundreds of thousands of small objects, none of them cyclic garbage
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return _compose_and_build(text, parsed, tab_lines)
+    finally:
+        gc.enable()
+
+
+def _compose_and_build(text: str, parsed: ParsedFile, tab_lines: set[int]) -> ParsedFile:
+    try:
+        node = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _mark(mark) if mark else Position(1, 1)

@@ -1,0 +1,39 @@
+"""Shared fixtures: the shipped catalogue and the made-up second territory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.catalogue.loader import load_catalogue
+from bot.catalogue.model import Catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "catalogue"
+TESTVILLE = ROOT / "tests" / "fixtures" / "testville"
+FIXED_TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(scope="session")
+def poitiers() -> Catalogue:
+    catalogue, problems = load_catalogue(SHIPPED)
+    assert catalogue is not None, "\n".join(map(str, problems))
+    return catalogue
+
+
+@pytest.fixture(scope="session")
+def testville() -> Catalogue:
+    catalogue, problems = load_catalogue(TESTVILLE, today=FIXED_TODAY)
+    assert catalogue is not None, "\n".join(map(str, problems))
+    return catalogue
+
+
+@pytest.fixture
+def testville_copy(tmp_path: Path) -> Path:
+    """A writable copy of the second territory, to break or edit in a test."""
+    target = tmp_path / "catalogue"
+    shutil.copytree(TESTVILLE, target)
+    return target
