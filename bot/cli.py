@@ -7,7 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from bot.catalogue.loader import json_schema, load_catalogue
+from bot.catalogue.loader import json_schema, load_catalogue, load_or_raise
+from bot.catalogue.model import LANGUAGES
+from bot.catalogue.problems import CatalogueError
+from bot.matching.engine import MatchingEngine
+from bot.matching.evaluation import evaluate, format_report, read_rows
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "catalogue"
 
@@ -39,6 +43,45 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engine(directory: Path) -> MatchingEngine:
+    try:
+        return MatchingEngine(load_or_raise(directory))
+    except CatalogueError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _ask_one(engine: MatchingEngine, text: str, lang: str | None, audience: str | None) -> str:
+    match = engine.match(text, lang=lang, audience=audience)
+    return json.dumps(match.as_json(), ensure_ascii=False)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    engine = _engine(args.catalogue)
+    if args.text is not None:
+        print(_ask_one(engine, args.text, args.lang, args.audience))
+        return 0
+    for line in sys.stdin:
+        text, lang = line.rstrip("\n"), args.lang
+        if text.lstrip().startswith("{"):
+            try:
+                row = json.loads(text)
+                text, lang = str(row.get("text", "")), row.get("lang") or lang
+            except (json.JSONDecodeError, AttributeError):
+                pass
+        print(_ask_one(engine, text, lang, args.audience), flush=True)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    engine = _engine(args.catalogue)
+    with args.file.open(encoding="utf-8") as lines:
+        report = evaluate(engine, read_rows(lines))
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ctai-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.set_defaults(run=_validate)
+
+    ask = commands.add_parser("ask", help="match one message (or stdin lines) and print JSON")
+    ask.add_argument("text", nargs="?", help="the message; without it, read one per line")
+    ask.add_argument("--lang", choices=LANGUAGES)
+    ask.add_argument("--audience", choices=["bpi", "primo-arrivant"])
+    ask.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    ask.set_defaults(run=_ask)
+
+    evaluation = commands.add_parser("eval", help="score the engine on a labelled JSONL file")
+    evaluation.add_argument("file", type=Path)
+    evaluation.add_argument("--json", action="store_true")
+    evaluation.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    evaluation.set_defaults(run=_eval)
 
     schema = commands.add_parser("schema", help="print the catalogue's JSON Schema")
     schema.add_argument("--out", type=Path, help="write it to this file")

@@ -1,0 +1,1 @@
+"""Matching: from one free-text message to ranked actions, themes and emergencies."""

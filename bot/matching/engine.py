@@ -1,0 +1,176 @@
+"""From one message to a decision: route confidently, offer 2-3 themes, or nothing.
+
+Emergencies are looked for first and separately, with the catalogue's danger words: they
+are surfaced whatever else the message matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.catalogue.model import Action, Catalogue
+from bot.matching.index import KeywordIndex
+from bot.matching.language import detect_language
+from bot.matching.normalise import normalise
+
+KEYWORD_CUTOFF = 84.0
+"""Below this a keyword does not count as present in the message."""
+EMERGENCY_CUTOFF = 88.0
+"""Danger words must be nearly exact: a false alarm frightens, but a typo must not hide one."""
+CONFIDENT = 88.0
+"""The best action must be this strong to route without asking."""
+MARGIN = 8.0
+"""...and this far ahead of the next theme it does not belong to."""
+CLARIFY_WITHIN = 15.0
+"""Themes this close to the best one are offered together when unsure."""
+THEME_ONLY = 0.95
+"""An action reached only through its theme ranks below one hit by its own keywords."""
+OFF_THEME = 3.0
+"""...and below an action all of whose themes are in the message."""
+MAX_RESULTS = 5
+MAX_MESSAGE = 4096
+
+Audience = str
+
+
+@dataclass(frozen=True)
+class ScoredAction:
+    action: Action
+    score: float
+    eligible: bool = True
+
+
+@dataclass(frozen=True)
+class Match:
+    text: str
+    lang: str | None
+    confident: bool
+    emergency: tuple[str, ...]
+    clarify: tuple[str, ...]
+    results: tuple[ScoredAction, ...]
+    theme_scores: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        """The shape of ``ctai-bot ask``'s output, which other tools rely on."""
+        return {
+            "text": self.text,
+            "lang": self.lang,
+            "confident": self.confident,
+            "emergency": list(self.emergency),
+            "clarify": list(self.clarify),
+            "results": [
+                {
+                    "action": r.action.id,
+                    "operators": list(r.action.operators),
+                    "themes": list(r.action.themes),
+                    "score": round(r.score, 1),
+                }
+                for r in self.results
+            ],
+        }
+
+
+def eligible(action: Action, audience: Audience | None) -> bool:
+    return audience is None or audience in action.audience
+
+
+def splitting_question(actions: list[Action]) -> str | None:
+    """The one question whose answer would split these actions, audience first."""
+    if len({tuple(sorted(a.audience)) for a in actions}) > 1:
+        return "audience"
+    for name in ("women", "priority_neighbourhood", "parents", "trade"):
+        if len({getattr(a.eligibility, name) for a in actions}) > 1:
+            return name
+    return None
+
+
+class MatchingEngine:
+    """Built once per catalogue; ``match`` runs on every message."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        entries: list[tuple[str, tuple[str, str]]] = []
+        for theme in catalogue.themes:
+            entries += [(k, ("theme", theme.id)) for ks in theme.keywords.values() for k in ks]
+            entries += [(label, ("theme", theme.id)) for label in theme.label.values()]
+        for action in catalogue.actions:
+            entries += [(k, ("action", action.id)) for ks in action.keywords.values() for k in ks]
+            entries += [(title, ("action", action.id)) for title in action.title.values()]
+        for operator in catalogue.operators.values():
+            for name in (operator.name, *operator.aliases):
+                entries.append((name, ("operator", operator.id)))
+        self.index: KeywordIndex[tuple[str, str]] = KeywordIndex(entries)
+        self.emergency_index: KeywordIndex[str] = KeywordIndex(
+            (word, contact.id)
+            for contact in catalogue.territory.emergency
+            for words in contact.words.values()
+            for word in words
+        )
+        self.actions_by_operator: dict[str, list[Action]] = {}
+        for action in catalogue.actions:
+            for operator_id in action.operators:
+                self.actions_by_operator.setdefault(operator_id, []).append(action)
+
+    def match(
+        self, text: str, *, lang: str | None = None, audience: Audience | None = None
+    ) -> Match:
+        """Rank the catalogue's actions for ``text``; never raises on any string."""
+        text = text[:MAX_MESSAGE].encode("utf-8", "replace").decode("utf-8")
+        normal = normalise(text)
+        detected = detect_language(text)
+        emergency_hits = self.emergency_index.search(normal, cutoff=EMERGENCY_CUTOFF)
+        order = [c.id for c in self.catalogue.territory.emergency]
+        emergency = tuple(sorted(emergency_hits, key=order.index))
+
+        hits = self.index.search(normal, cutoff=KEYWORD_CUTOFF)
+        action_scores: dict[str, float] = {}
+        theme_scores: dict[str, float] = {}
+        for (kind, owner), hit in hits.items():
+            if kind == "theme":
+                theme_scores[owner] = max(theme_scores.get(owner, 0.0), hit.score)
+            elif kind == "action":
+                action_scores[owner] = max(action_scores.get(owner, 0.0), hit.score)
+            else:
+                for action in self.actions_by_operator.get(owner, []):
+                    action_scores[action.id] = max(action_scores.get(action.id, 0.0), hit.score)
+        for action_id, score in action_scores.items():
+            for theme in self.catalogue.actions_by_id[action_id].themes:
+                theme_scores[theme] = max(theme_scores.get(theme, 0.0), score)
+
+        ranked: list[ScoredAction] = []
+        for action in self.catalogue.actions:
+            own = action_scores.get(action.id, 0.0)
+            theme_hits = [theme_scores.get(t, 0.0) for t in action.themes]
+            unmatched = sum(score < KEYWORD_CUTOFF for score in theme_hits)
+            via_theme = THEME_ONLY * max(theme_hits) - OFF_THEME * unmatched
+            score = max(own, via_theme)
+            if score >= KEYWORD_CUTOFF * THEME_ONLY - OFF_THEME:
+                ranked.append(ScoredAction(action, score, eligible(action, audience)))
+        ranked.sort(key=lambda r: (not r.eligible, -r.score))
+        results = tuple(ranked[:MAX_RESULTS])
+
+        confident = False
+        clarify: tuple[str, ...] = ()
+        if results:
+            best = results[0]
+            others = [s for t, s in theme_scores.items() if t not in best.action.themes]
+            runner_up = max(others, default=0.0)
+            confident = (
+                best.eligible and best.score >= CONFIDENT and runner_up <= best.score - MARGIN
+            )
+            if not confident:
+                top = max(theme_scores.values())
+                close = sorted(
+                    (t for t, s in theme_scores.items() if s >= top - CLARIFY_WITHIN),
+                    key=lambda t: -theme_scores[t],
+                )
+                clarify = tuple(close[:3])
+        return Match(
+            text=text,
+            lang=lang or detected,
+            confident=confident,
+            emergency=emergency,
+            clarify=clarify,
+            results=results,
+            theme_scores=theme_scores,
+        )

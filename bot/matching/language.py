@@ -1,0 +1,186 @@
+"""Which of the ten languages a message is written in, offline.
+
+The Unicode script decides first (Ethiopic is Tigrinya, ґ є ї і are Ukrainian, ټ ډ ړ are
+Pashto); within a script, py3langid's bundled model picks among our languages. Somali, which
+that model does not know, is recognised by its most frequent words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+_ETHIOPIC = re.compile("[\u1200-\u137f]")
+_UKRAINIAN = re.compile("[ґєіїҐЄІЇ]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_PASHTO = re.compile("[ټډړښږځڅڼۍېګ]")
+_PERSIAN = re.compile("[پچژگی]")
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+_LATIN = re.compile("[A-Za-zÀ-ɏ]")
+_TURKISH = re.compile("[ğşıİĞŞ]")
+_ARABIC_ONLY = re.compile("[ةىئؤ]|\\bال")
+
+_SOMALI_WORDS = frozenset(
+    [
+        "waxaan",
+        "waxa",
+        "waa",
+        "iyo",
+        "ku",
+        "ka",
+        "la",
+        "aan",
+        "ma",
+        "maxaan",
+        "sidee",
+        "xaggee",
+        "halkee",
+        "waan",
+        "ayaa",
+        "ayaan",
+        "baan",
+        "rabaa",
+        "doonayaa",
+        "u",
+        "baahanahay",
+        "caawimaad",
+        "caawin",
+        "guri",
+        "shaqo",
+        "dhakhtar",
+        "iska",
+        "warran",
+        "nabad",
+        "galab",
+        "subax",
+        "fadlan",
+        "mahadsanid",
+        "haa",
+        "maya",
+        "kuma",
+        "kama",
+        "ilmaha",
+        "carruurta",
+        "hooyo",
+        "aabe",
+        "luqadda",
+        "barasho",
+        "af",
+        "faransiis",
+        "qol",
+        "kiro",
+        "lacag",
+        "xafiis",
+        "dugsi",
+        "iskuul",
+        "loo",
+        "lagu",
+        "loogu",
+        "ah",
+        "oo",
+        "ii",
+        "ama",
+        "wuu",
+        "yaa",
+        "see",
+        "tahay",
+        "walaal",
+        "asc",
+        "ilig",
+        "kaliya",
+        "maayo",
+        "kari",
+        "karaa",
+        "barto",
+        "waxan",
+        "igu",
+        "iga",
+        "bay",
+        "baa",
+        "buu",
+        "ayay",
+        "miyaa",
+        "maxay",
+        "goorma",
+        "meesha",
+        "halka",
+        "dumar",
+        "haween",
+        "rag",
+        "qof",
+        "dad",
+        "badan",
+        "yar",
+        "weyn",
+        "wanaagsan",
+        "bukaan",
+        "isbitaal",
+        "daawo",
+        "ilko",
+        "shaqada",
+        "magaalada",
+        "hadda",
+        "berri",
+        "shalay",
+        "gabadh",
+        "wiil",
+        "naag",
+        "nin",
+        "xaas",
+        "reer",
+        "degmo",
+    ]
+)
+
+_SOMALI_SHAPE = re.compile(r"aa|ii|uu|(ee|oo).*([xqc]|dh|kh)|([xqc]|dh|kh).*(ee|oo)")
+_SOMALI_ENDINGS = ("kayga", "tayda", "gayga", "dayda", "ayaa", "aysa", "ayuu", "ada", "aha")
+
+
+def _looks_somali(token: str) -> bool:
+    """Somali spelling: its frequent words, doubled vowels beside x, q, c, dh or kh."""
+    return (
+        token in _SOMALI_WORDS
+        or bool(_SOMALI_SHAPE.search(token))
+        or token.endswith(_SOMALI_ENDINGS)
+    )
+
+
+MODEL_LANGUAGES = ("fr", "en", "tr", "ru", "uk", "ar", "fa", "ps")
+
+
+@cache
+def _identifier() -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(MODEL_LANGUAGES))
+    return identifier
+
+
+def _best_of(text: str, allowed: tuple[str, ...]) -> str:
+    for lang, _ in _identifier().rank(text):
+        if lang in allowed:
+            return lang
+    return allowed[0]
+
+
+def detect_language(text: str) -> str | None:
+    """The language code of ``text``, or None when there is nothing to tell it by."""
+    if _ETHIOPIC.search(text):
+        return "ti"
+    if _CYRILLIC.search(text):
+        return "uk" if _UKRAINIAN.search(text) else _best_of(text, ("ru", "uk"))
+    if _ARABIC_SCRIPT.search(text):
+        if _PASHTO.search(text):
+            return "ps"
+        if _PERSIAN.search(text) and not _ARABIC_ONLY.search(text):
+            return _best_of(text, ("fa", "ps"))
+        return _best_of(text, ("ar", "fa", "ps"))
+    if _LATIN.search(text):
+        if _TURKISH.search(text):
+            return "tr"
+        tokens = re.findall(r"\w+", text.lower())
+        if tokens and sum(map(_looks_somali, tokens)) / len(tokens) >= 0.25:
+            return "so"
+        return _best_of(text, ("fr", "en", "tr"))
+    return None
