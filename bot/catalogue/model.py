@@ -117,6 +117,9 @@ class EmergencyContact(Strict):
     purpose: Texts
     label: Texts
     words: Keywords = {}
+    themes: list[ThemeId] = Field(
+        default=[], description="themes this danger also belongs to (115: housing)"
+    )
     sms: bool = False
 
 

@@ -6,10 +6,11 @@ are surfaced whatever else the message matches.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.catalogue.model import Action, Catalogue
-from bot.matching.index import KeywordIndex
+from bot.matching.index import Hit, KeywordIndex
 from bot.matching.language import detect_language
 from bot.matching.normalise import normalise
 
@@ -27,6 +28,15 @@ THEME_ONLY = 0.95
 """An action reached only through its theme ranks below one hit by its own keywords."""
 OFF_THEME = 3.0
 """...and below an action all of whose themes are in the message."""
+OPERATOR = 0.9
+"""Naming an operator points to its actions, but less than naming what one needs."""
+PER_WORD = 2.0
+"""A longer keyword found whole is more telling: "regroupement familial" beats "femme"."""
+PER_EXTRA_HIT = 2.0
+MAX_EXTRA_HITS = 3
+"""Each further keyword of the same theme or action adds a little evidence."""
+EMERGENCY_WORD_EXACT_BELOW = 8
+"""A single danger word shorter than this must be typed exactly: "faire" is not "fire"."""
 MAX_RESULTS = 5
 MAX_MESSAGE = 4096
 
@@ -84,6 +94,12 @@ def splitting_question(actions: list[Action]) -> str | None:
     return None
 
 
+def _weight(hit: Hit) -> float:
+    """A keyword's similarity, plus a little for its length and for corroborating hits."""
+    extra = min(MAX_EXTRA_HITS, hit.count - 1)
+    return hit.score + PER_WORD * hit.keyword.count(" ") + PER_EXTRA_HIT * extra
+
+
 class MatchingEngine:
     """Built once per catalogue; ``match`` runs on every message."""
 
@@ -101,15 +117,24 @@ class MatchingEngine:
                 entries.append((name, ("operator", operator.id)))
         self.index: KeywordIndex[tuple[str, str]] = KeywordIndex(entries)
         self.emergency_index: KeywordIndex[str] = KeywordIndex(
-            (word, contact.id)
-            for contact in catalogue.territory.emergency
-            for words in contact.words.values()
-            for word in words
+            (
+                (word, contact.id)
+                for contact in catalogue.territory.emergency
+                for words in contact.words.values()
+                for word in words
+            ),
+            exact_below=EMERGENCY_WORD_EXACT_BELOW,
         )
-        self.actions_by_operator: dict[str, list[Action]] = {}
+        self.actions_by_operator: dict[str, list[Action]] = defaultdict(list)
+        self.actions_by_theme: dict[str, list[str]] = defaultdict(list)
         for action in catalogue.actions:
             for operator_id in action.operators:
-                self.actions_by_operator.setdefault(operator_id, []).append(action)
+                self.actions_by_operator[operator_id].append(action)
+            for theme in action.themes:
+                self.actions_by_theme[theme].append(action.id)
+        self.position = {action.id: i for i, action in enumerate(catalogue.actions)}
+        self.emergency_themes = {c.id: c.themes for c in catalogue.territory.emergency}
+        """Ties keep the coordinator's order."""
 
     def match(
         self, text: str, *, lang: str | None = None, audience: Audience | None = None
@@ -122,23 +147,32 @@ class MatchingEngine:
         order = [c.id for c in self.catalogue.territory.emergency]
         emergency = tuple(sorted(emergency_hits, key=order.index))
 
-        hits = self.index.search(normal, cutoff=KEYWORD_CUTOFF)
         action_scores: dict[str, float] = {}
         theme_scores: dict[str, float] = {}
-        for (kind, owner), hit in hits.items():
+        for (kind, owner), hit in self.index.search(normal, cutoff=KEYWORD_CUTOFF).items():
+            score = _weight(hit)
             if kind == "theme":
-                theme_scores[owner] = max(theme_scores.get(owner, 0.0), hit.score)
+                theme_scores[owner] = max(theme_scores.get(owner, 0.0), score)
             elif kind == "action":
-                action_scores[owner] = max(action_scores.get(owner, 0.0), hit.score)
+                action_scores[owner] = max(action_scores.get(owner, 0.0), score)
             else:
                 for action in self.actions_by_operator.get(owner, []):
-                    action_scores[action.id] = max(action_scores.get(action.id, 0.0), hit.score)
+                    action_scores[action.id] = max(
+                        action_scores.get(action.id, 0.0), OPERATOR * score
+                    )
+        for contact_id, hit in emergency_hits.items():
+            for theme in self.emergency_themes[contact_id]:
+                theme_scores[theme] = max(theme_scores.get(theme, 0.0), _weight(hit))
         for action_id, score in action_scores.items():
             for theme in self.catalogue.actions_by_id[action_id].themes:
                 theme_scores[theme] = max(theme_scores.get(theme, 0.0), score)
 
+        reached = set(action_scores)
+        for theme in theme_scores:
+            reached.update(self.actions_by_theme[theme])
         ranked: list[ScoredAction] = []
-        for action in self.catalogue.actions:
+        for action_id in reached:
+            action = self.catalogue.actions_by_id[action_id]
             own = action_scores.get(action.id, 0.0)
             theme_hits = [theme_scores.get(t, 0.0) for t in action.themes]
             unmatched = sum(score < KEYWORD_CUTOFF for score in theme_hits)
@@ -146,7 +180,8 @@ class MatchingEngine:
             score = max(own, via_theme)
             if score >= KEYWORD_CUTOFF * THEME_ONLY - OFF_THEME:
                 ranked.append(ScoredAction(action, score, eligible(action, audience)))
-        ranked.sort(key=lambda r: (not r.eligible, -r.score))
+        position = self.position
+        ranked.sort(key=lambda r: (not r.eligible, -r.score, position[r.action.id]))
         results = tuple(ranked[:MAX_RESULTS])
 
         confident = False

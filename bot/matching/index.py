@@ -8,6 +8,8 @@ scored, and keywords of three characters or fewer only ever match a whole word e
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
@@ -21,23 +23,88 @@ Owner = TypeVar("Owner", bound=Hashable)
 MAX_NGRAM = 4
 SHORT = 3
 """Keywords and words this short match only exactly: "CV" must not match "ça"."""
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "i",
+        "de",
+        "la",
+        "le",
+        "les",
+        "un",
+        "une",
+        "des",
+        "du",
+        "au",
+        "et",
+        "en",
+        "je",
+        "tu",
+        "il",
+        "me",
+        "ma",
+        "mon",
+        "ce",
+        "on",
+        "is",
+        "in",
+        "it",
+        "to",
+        "of",
+        "the",
+        "my",
+        "we",
+        "he",
+        "do",
+        "be",
+        "or",
+        "an",
+        "at",
+        "as",
+        "by",
+        "for",
+        "and",
+        "you",
+        "are",
+        "was",
+        "not",
+        "ne",
+        "pas",
+        "sur",
+        "par",
+        "pour",
+        "avec",
+    ]
+)
+"""Words too common to be a keyword in any language: Turkish "iş" (work) normalises to
+"is", which every English sentence has."""
 
 
 @dataclass(frozen=True)
 class Hit:
+    """An owner's best keyword in a message, and how many of its keywords were there."""
+
     keyword: str
     score: float
+    count: int = 1
 
 
 class KeywordIndex(Generic[Owner]):
     """Keywords, each owned by something (a theme, an action, an emergency contact)."""
 
-    def __init__(self, entries: Iterable[tuple[str, Owner]], *, word_cutoff: float = 78) -> None:
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, Owner]],
+        *,
+        word_cutoff: float = 78,
+        exact_below: int = SHORT + 1,
+    ) -> None:
+        """``exact_below``: single-word keywords shorter than this match only exactly."""
         self.word_cutoff = word_cutoff
         owners: dict[str, set[Owner]] = defaultdict(set)
         for keyword, owner in entries:
             text = normalise(keyword)
-            if text:
+            if text and text not in FUNCTION_WORDS:
                 owners[text].add(owner)
         self.keywords: list[str] = list(owners)
         self.owners: list[frozenset[Owner]] = [frozenset(owners[k]) for k in self.keywords]
@@ -45,25 +112,42 @@ class KeywordIndex(Generic[Owner]):
         self.sizes: list[int] = [len(k.split()) for k in self.keywords]
         by_word: dict[str, list[int]] = defaultdict(list)
         for i, keyword in enumerate(self.keywords):
-            if len(keyword) > SHORT:
+            if len(keyword) >= exact_below or " " in keyword:
                 for word in set(keyword.split()):
                     if len(word) > SHORT:
                         by_word[word].append(i)
         self.by_word = dict(by_word)
-        self.vocabulary: list[str] = list(by_word)
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(by_word, key=len):
+            buckets["^" + word[0]].append(word)
+            buckets[word[-1] + "$"].append(word)
+        self.buckets = {key: (words, [len(w) for w in words]) for key, words in buckets.items()}
 
     def __len__(self) -> int:
         return len(self.keywords)
 
     def _near_words(self, query_words: set[str]) -> set[str]:
+        """Vocabulary words equal or close to a query word.
+
+        A typo rarely hits both ends of a word, so a word is compared only with vocabulary
+        words that share its first or its last letter, and of a compatible length:
+        ``fuzz.ratio`` >= c needs the shorter word to be at least c / (200 - c) of the longer.
+        """
         near = {w for w in query_words if w in self.by_word}
-        unknown = [w for w in query_words if w not in self.by_word and len(w) > SHORT]
-        if unknown and self.vocabulary:
-            matrix = process.cdist(
-                unknown, self.vocabulary, scorer=fuzz.ratio, score_cutoff=self.word_cutoff
-            )
-            for row in matrix:
-                near.update(self.vocabulary[j] for j in row.nonzero()[0])
+        factor = self.word_cutoff / (200 - self.word_cutoff)
+        for word in query_words - near:
+            if len(word) <= SHORT:
+                continue
+            for key in ("^" + word[0], word[-1] + "$"):
+                vocabulary, lengths = self.buckets.get(key, ((), ()))
+                start = bisect.bisect_left(lengths, math.ceil(len(word) * factor))
+                end = bisect.bisect_right(lengths, math.floor(len(word) / factor))
+                if start < end:
+                    candidates = vocabulary[start:end]
+                    row = process.cdist(
+                        [word], candidates, scorer=fuzz.ratio, score_cutoff=self.word_cutoff
+                    )[0]
+                    near.update(candidates[j] for j in row.nonzero()[0])
         return near
 
     def search(self, text: str, *, cutoff: float) -> dict[Owner, Hit]:
@@ -98,6 +182,11 @@ class KeywordIndex(Generic[Owner]):
             if score < cutoff:
                 continue
             for owner in self.owners[i]:
-                if owner not in result or result[owner].score < score:
+                previous = result.get(owner)
+                if previous is None:
                     result[owner] = Hit(self.keywords[i], score)
+                elif previous.score < score:
+                    result[owner] = Hit(self.keywords[i], score, previous.count + 1)
+                else:
+                    result[owner] = Hit(previous.keyword, previous.score, previous.count + 1)
         return result

@@ -38,7 +38,105 @@ _LETTERS = str.maketrans(
 )
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-"""A word: letters and digits, apostrophes kept inside ("aujourd'hui", "l'école")."""
+"""A word: letters and digits, apostrophes kept inside ("aujourd'hui")..."""
+_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)'(?=[^\W_])")
+"""...but not the French elided article or pronoun: "l'école" is "école"."""
+
+_CYRILLIC_ENDINGS = tuple(
+    [
+        "иями",
+        "ями",
+        "ами",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ыми",
+        "ими",
+        "ах",
+        "ях",
+        "ом",
+        "ем",
+        "ои",
+        "еи",
+        "ую",
+        "юю",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ые",
+        "ие",
+        "ов",
+        "ев",
+        "ам",
+        "ям",
+        "ть",
+        "ти",
+        "у",
+        "ю",
+        "а",
+        "я",
+        "ы",
+        "и",
+        "е",
+        "о",
+        "і",
+        "ь",
+    ]
+)
+_LATIN_ENDINGS = tuple(
+    [
+        "lari",
+        "leri",
+        "lar",
+        "ler",
+        "dan",
+        "den",
+        "nin",
+        "nun",
+        "ka",
+        "ta",
+        "ga",
+        "da",
+        "de",
+        "te",
+        "s",
+        "x",
+        "a",
+        "e",
+        "i",
+        "u",
+    ]
+)
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "کال", "لل", "ال")
+_ARABIC_SUFFIXES = ("های", "ها", "ات", "ون", "ین")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+
+
+def stem(word: str) -> str:
+    """A crude, language-blind stem: one common ending (or Arabic article) cut off.
+
+    Applied alike to keywords and messages, so "квартиру" meets "квартира", "السکن" meets
+    "سکن" and "écoles" meets "école"; fuzzy matching absorbs what this misses.
+    """
+    if _CYRILLIC.match(word):
+        cut = next((e for e in _CYRILLIC_ENDINGS if word.endswith(e)), "")
+        return word[: -len(cut)] if cut and len(word) - len(cut) >= 4 else word
+    if _ARABIC_SCRIPT.match(word):
+        for prefix in _ARABIC_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+                word = word[len(prefix) :]
+                break
+        for suffix in _ARABIC_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                return word[: -len(suffix)]
+        return word
+    if word.isascii() and len(word) >= 5:
+        cut = next((e for e in _LATIN_ENDINGS if word.endswith(e)), "")
+        return word[: -len(cut)] if cut and len(word) - len(cut) >= 4 else word
+    return word
 
 
 def _strip_marks(text: str) -> str:
@@ -49,15 +147,15 @@ def _strip_marks(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The comparable form of ``text``: lower case, no accents, unified letters, one space."""
+    """The comparable form of ``text``: lower case, no accents, unified letters, stems."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = text.casefold().translate(_LETTERS).translate(_DIGITS)
     text = _ARABIC_MARKS.sub("", text)
     text = _strip_marks(text)
-    return " ".join(words(text))
+    return " ".join(stem(_ELISION.sub("", word)) for word in _WORD.findall(text))
 
 
 def words(text: str) -> list[str]:
     """The words of an already normalised text."""
-    return _WORD.findall(text)
+    return text.split()
