@@ -43,72 +43,10 @@ _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)'(?=[^\W_])")
 """...but not the French elided article or pronoun: "l'école" is "école"."""
 
 _CYRILLIC_ENDINGS = tuple(
-    [
-        "иями",
-        "ями",
-        "ами",
-        "ого",
-        "его",
-        "ому",
-        "ему",
-        "ыми",
-        "ими",
-        "ах",
-        "ях",
-        "ом",
-        "ем",
-        "ои",
-        "еи",
-        "ую",
-        "юю",
-        "ая",
-        "яя",
-        "ое",
-        "ее",
-        "ые",
-        "ие",
-        "ов",
-        "ев",
-        "ам",
-        "ям",
-        "ть",
-        "ти",
-        "у",
-        "ю",
-        "а",
-        "я",
-        "ы",
-        "и",
-        "е",
-        "о",
-        "і",
-        "ь",
-    ]
+    "иями ями ами ого его ому ему ыми ими ах ях ом ем ои еи ую юю ая яя ое ее ые ие ов "
+    "ев ам ям ть ти у ю а я ы и е о і ь".split()
 )
-_LATIN_ENDINGS = tuple(
-    [
-        "lari",
-        "leri",
-        "lar",
-        "ler",
-        "dan",
-        "den",
-        "nin",
-        "nun",
-        "ka",
-        "ta",
-        "ga",
-        "da",
-        "de",
-        "te",
-        "s",
-        "x",
-        "a",
-        "e",
-        "i",
-        "u",
-    ]
-)
+_LATIN_ENDINGS = tuple("lari leri lar ler dan den nin nun ka ta ga da de te s x a e i u".split())
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "کال", "لل", "ال")
 _ARABIC_SUFFIXES = ("های", "ها", "ات", "ون", "ین")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
