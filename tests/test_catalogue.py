@@ -53,6 +53,16 @@ def test_every_action_says_why_when_it_is_unverified(poitiers) -> None:
         assert action.sources, action.id
 
 
+def test_every_shipped_text_exists_in_all_ten_languages(poitiers) -> None:
+    for action in poitiers.actions:
+        for field in (action.title, action.summary, action.keywords):
+            assert set(field) == set(LANGUAGES), action.id
+        assert action.translations["fr"] == "source"
+        assert all(action.translations[lang] == "machine" for lang in LANGUAGES if lang != "fr")
+    for theme in poitiers.themes:
+        assert set(theme.label) == set(LANGUAGES) == set(theme.keywords), theme.id
+
+
 def _expectations(path: Path) -> list[tuple[int, int, str, str]]:
     found = []
     for line in path.read_bytes().decode("utf-8", "replace").splitlines():

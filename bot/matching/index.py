@@ -20,7 +20,8 @@ from rapidfuzz import fuzz, process
 from bot.matching.normalise import normalise, words
 
 Owner = TypeVar("Owner", bound=Hashable)
-MAX_NGRAM = 4
+MAX_NGRAM = 8
+"""Longer keywords than this are never found: a keyword is a phrase, not a sentence."""
 SHORT = 3
 """Keywords and words this short match only exactly: "CV" must not match "ça"."""
 FUNCTION_WORDS = frozenset(
@@ -61,6 +62,7 @@ class KeywordIndex(Generic[Owner]):
         self.owners: list[frozenset[Owner]] = [frozenset(owners[k]) for k in self.keywords]
         self.exact: dict[str, int] = {k: i for i, k in enumerate(self.keywords)}
         self.sizes: list[int] = [len(k.split()) for k in self.keywords]
+        self.longest = min(MAX_NGRAM, max(self.sizes, default=1))
         by_word: dict[str, list[int]] = defaultdict(list)
         for i, keyword in enumerate(self.keywords):
             if len(keyword) >= exact_below or " " in keyword:
@@ -106,7 +108,7 @@ class KeywordIndex(Generic[Owner]):
         tokens = words(text)
         ngrams: dict[int, list[str]] = {
             n: [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-            for n in range(1, MAX_NGRAM + 1)
+            for n in range(1, self.longest + 2)
         }
         scores: dict[int, float] = {}
         for grams in ngrams.values():
@@ -119,8 +121,7 @@ class KeywordIndex(Generic[Owner]):
             candidates.update(self.by_word[word])
         for i in candidates - scores.keys():
             size = self.sizes[i]
-            band = [g for n in range(max(1, size - 1), min(MAX_NGRAM, size + 1) + 1)
-                    for g in ngrams[n]]  # fmt: skip
+            band = [g for n in range(max(1, size - 1), size + 2) for g in ngrams.get(n, ())]
             if not band:
                 continue
             best = process.extractOne(

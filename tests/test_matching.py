@@ -1,0 +1,128 @@
+"""One message, any language, typos: the right action, some themes to choose, or nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.catalogue.model import LANGUAGES
+from bot.cli import main
+from bot.matching.engine import MatchingEngine, splitting_question
+
+
+@pytest.fixture(scope="module")
+def engine(poitiers) -> MatchingEngine:
+    return MatchingEngine(poitiers)
+
+
+def first_themes(engine: MatchingEngine, text: str, **kw) -> list[str]:
+    match = engine.match(text, **kw)
+    assert match.results, f"nothing for {text!r}"
+    return match.results[0].action.themes
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("je cherche un logemnt", "housing"),  # typo
+        ("ou apprendre le francais", "language"),  # no accents
+        ("I need logement", "housing"),  # mixed languages
+        ("دنبال خانه هستم", "housing"),  # Dari
+        ("به داکتر ضرورت دارم", "health"),  # Dari word for doctor
+        ("كلاس زبان فرانسوي", "language"),  # Persian on an Arabic keyboard
+        ("мне нужна работа", "employment"),
+        ("шукаю квартиру", "housing"),
+        ("iş arıyorum", "employment"),
+        ("waxaan u baahanahay guri", "housing"),
+    ],
+)
+def test_a_message_reaches_its_theme(engine, text: str, theme: str) -> None:
+    assert theme in first_themes(engine, text)
+
+
+@pytest.mark.parametrize("text", ["hello", "salam", "bonjour", "привет", "merhaba", "ok"])
+def test_a_greeting_is_not_a_match(engine, text: str) -> None:
+    match = engine.match(text)
+    assert not match.confident and not match.emergency and not match.clarify
+
+
+def test_an_off_topic_message_is_not_routed(engine) -> None:
+    match = engine.match("quel temps fera-t-il demain ?")
+    assert not match.confident and not match.emergency
+
+
+def test_a_named_operator_leads_to_its_actions(engine) -> None:
+    match = engine.match("toit du monde")
+    assert match.results and all(r.action.operators == ["toit-du-monde"] for r in match.results)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_emergency_word_in_every_language_raises_its_contact(poitiers, engine, lang):
+    for contact in poitiers.territory.emergency:
+        for word in contact.words.get(lang, []):
+            assert contact.id in engine.match(word).emergency, (lang, contact.id, word)
+
+
+def test_danger_comes_with_its_contact_even_inside_a_request(engine) -> None:
+    match = engine.match("je cherche un logement, je veux mourir")
+    assert "3114" in match.emergency
+
+
+def test_ordinary_requests_raise_no_alarm(engine) -> None:
+    for text in ("comment faire une demande de HLM", "aide pour faire mon CV", "I need a doctor"):
+        assert engine.match(text).emergency == (), text
+
+
+def test_a_newcomer_sees_actions_open_to_them_first(engine) -> None:
+    match = engine.match("cours de français", audience="primo-arrivant")
+    assert match.results[0].eligible
+    assert "primo-arrivant" in match.results[0].action.audience
+    flags = [r.eligible for r in match.results]
+    assert flags == sorted(flags, reverse=True), "ineligible actions come after"
+
+
+def test_the_question_that_splits_the_actions(poitiers) -> None:
+    language = poitiers.actions_for_theme("language")
+    assert splitting_question(language) == "audience"
+    newcomers = [a for a in language if "primo-arrivant" in a.audience]
+    assert splitting_question(newcomers) in {"women", "priority_neighbourhood", "trade"}
+    assert splitting_question(newcomers[:1]) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=4096))
+def test_any_text_gives_a_valid_answer(engine, text: str) -> None:
+    answer = engine.match(text).as_json()
+    json.dumps(answer, ensure_ascii=False)
+    assert isinstance(answer["confident"], bool)
+    assert len(answer["results"]) <= 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "x" * 4096, "🙂🎉", "0123456789", "\x00\x07\x1b", "\u200b\u200e\u202e",
+     "\ud800\udfff", "Logement سکن квартира ቤት ev guri"],
+)  # fmt: skip
+def test_strange_input_gives_valid_json(engine, text: str) -> None:
+    json.dumps(engine.match(text).as_json())
+
+
+def test_ask_reads_plain_and_json_lines_in_order(monkeypatch, capsys) -> None:
+    json_line = '{"text": "I need a job", "lang": "en", "kind": "x"}'
+    lines = f"je cherche un logement\n{json_line}\n\nbonjour\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["ask"]) == 0
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [a["text"] for a in answers] == ["je cherche un logement", "I need a job", "", "bonjour"]
+    assert answers[1]["lang"] == "en"
+    assert set(answers[0]) == {"text", "lang", "confident", "emergency", "clarify", "results"}
+
+
+def test_ask_one_text_with_an_audience(capsys) -> None:
+    assert main(["ask", "cours de français", "--audience", "bpi", "--lang", "fr"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert "bpi" in answer["results"][0]["operators"] or answer["results"][0]["action"]
