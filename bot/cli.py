@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
 from bot.catalogue.loader import json_schema, load_catalogue, load_or_raise
 from bot.catalogue.model import LANGUAGES
 from bot.catalogue.problems import CatalogueError
+from bot.config import Config, ConfigError
+from bot.console import chat
 from bot.matching.engine import MatchingEngine
 from bot.matching.evaluation import evaluate, format_report, read_rows
+from bot.service import Service
+from bot.telegram_app import run
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "catalogue"
 
@@ -82,6 +87,25 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _chat(args: argparse.Namespace) -> int:
+    config = Config.from_env(need_token=False)
+    chat(Service(config.settings), args.lang)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        print(f"ctai-bot: {exc}", file=sys.stderr)
+        return 2
+    run(config, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ctai-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.set_defaults(run=_validate)
+
+    chat_command = commands.add_parser("chat", help="talk with the bot in this terminal")
+    chat_command.add_argument("--lang", choices=LANGUAGES)
+    chat_command.set_defaults(run=_chat)
+
+    run_command = commands.add_parser("run", help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
+    run_command.add_argument("--webhook-url", help="serve a webhook at this public URL")
+    run_command.add_argument("--listen", default="127.0.0.1", help="webhook: address to bind")
+    run_command.add_argument("--port", type=int, default=8080, help="webhook: port to bind")
+    run_command.set_defaults(run=_run)
 
     ask = commands.add_parser("ask", help="match one message (or stdin lines) and print JSON")
     ask.add_argument("text", nargs="?", help="the message; without it, read one per line")

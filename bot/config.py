@@ -1,0 +1,81 @@
+"""Configuration from the environment, checked once at start with clear errors."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.service import Settings
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str
+    api_url: str
+    catalogue_dir: Path
+    data_dir: Path
+    admin_ids: frozenset[int]
+    webhook_secret: str | None
+    bot_username: str | None
+    inactive_days: int
+    unmatched_days: int
+    overall_rate: float
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(
+            catalogue_dir=self.catalogue_dir,
+            data_dir=self.data_dir,
+            inactive_days=self.inactive_days,
+            unmatched_days=self.unmatched_days,
+        )
+
+    @property
+    def file_url(self) -> str:
+        """Telegram's file URL sits beside the API URL: ``.../bot`` → ``.../file/bot``."""
+        base, _, tail = self.api_url.rstrip("/").rpartition("/")
+        return f"{base}/file/{tail}"
+
+    @classmethod
+    def from_env(cls, *, need_token: bool = True) -> Config:
+        token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if need_token and not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather on Telegram, then: "
+                "export TELEGRAM_BOT_TOKEN='123456:ABC...' (see README, 'Run the bot')."
+            )
+        admins = os.environ.get("CTAI_ADMIN_IDS", "")
+        try:
+            admin_ids = frozenset(int(x) for x in admins.replace(",", " ").split())
+        except ValueError:
+            raise ConfigError(f"CTAI_ADMIN_IDS must be Telegram user ids, got {admins!r}") from None
+        return cls(
+            token=token,
+            api_url=os.environ.get("TELEGRAM_API_URL", DEFAULT_API_URL).strip(),
+            catalogue_dir=Path(os.environ.get("CTAI_CATALOGUE_DIR", REPOSITORY / "catalogue")),
+            data_dir=Path(os.environ.get("CTAI_DATA_DIR", "data")),
+            admin_ids=admin_ids,
+            webhook_secret=os.environ.get("CTAI_WEBHOOK_SECRET") or None,
+            bot_username=os.environ.get("CTAI_BOT_USERNAME") or None,
+            inactive_days=_int("CTAI_INACTIVE_DAYS", 180),
+            unmatched_days=_int("CTAI_UNMATCHED_DAYS", 30),
+            overall_rate=float(_int("CTAI_OVERALL_RATE", 30)),
+        )

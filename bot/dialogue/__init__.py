@@ -1,0 +1,1 @@
+"""The conversation, channel-agnostic: events in, replies out."""

@@ -1,0 +1,104 @@
+"""What flows through the dialogue: events in, replies out, and a person's small state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+AudienceAnswer = Literal["bpi", "primo-arrivant", "unknown", "asylum"]
+
+
+@dataclass(frozen=True)
+class Start:
+    """``/start`` with its deep-link payload (empty when opened without a link)."""
+
+    payload: str = ""
+
+
+@dataclass(frozen=True)
+class Command:
+    """``/menu /language /help /emergency /privacy /forget``, or any other ``/word``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button pressed: its callback data, which may be stale or forged."""
+
+    data: str
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A voice message, photo, sticker, document...: something we cannot read."""
+
+    kind: str
+
+
+Event = Start | Command | Text | Press | Location | Unsupported
+
+
+@dataclass(frozen=True)
+class State:
+    """All we keep about a person: language and audience answer (stored), and the theme on
+    screen (in memory only, so that a shared location can be about it)."""
+
+    lang: str | None = None
+    audience: AudienceAnswer | None = None
+    theme: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A venue to show on a map."""
+
+    lat: float
+    lon: float
+    title: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    """Telegram HTML: every catalogue and user string in it is escaped."""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    place: Place | None = None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Something to count anonymously: a language, a theme or action shown, no match."""
+
+    kind: Literal["message", "theme", "action", "emergency", "unmatched"]
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Turn:
+    replies: tuple[Reply, ...]
+    state: State
+    forget: bool = False
+    """The person asked to be forgotten: the adapter deletes everything stored."""
+    signals: tuple[Signal, ...] = ()
+    unmatched_text: str | None = None
+    """A message that matched nothing, for the coordinator's keyword work (kept without id)."""

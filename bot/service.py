@@ -1,0 +1,72 @@
+"""One place where a person's event meets the dialogue and the store.
+
+Both adapters (Telegram, console) call ``handle``; neither decides anything. The dialogue is
+swapped whole when the catalogue changes, so a conversation never sees half a catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.catalogue.loader import load_or_raise
+from bot.dialogue.conversation import Dialogue
+from bot.dialogue.i18n import I18n
+from bot.dialogue.model import Event, Turn
+from bot.storage import Store
+
+SCREENS_REMEMBERED = 10_000
+"""The theme on screen is kept in memory only, for this many recent people."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    catalogue_dir: Path
+    data_dir: Path
+    inactive_days: int = 180
+    unmatched_days: int = 30
+
+
+class Service:
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        catalogue = load_or_raise(settings.catalogue_dir)
+        self.i18n = I18n(catalogue.territory.languages)
+        self.dialogue = Dialogue(catalogue, self.i18n)
+        self.store = store or Store(settings.data_dir / "ctai-bot.sqlite3")
+        self._screens: OrderedDict[str, str] = OrderedDict()
+
+    def handle(
+        self,
+        user_id: int,
+        event: Event,
+        *,
+        private: bool = True,
+        client_lang: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> Turn:
+        now = now or dt.datetime.now(dt.UTC)
+        dialogue = self.dialogue  # one catalogue for the whole turn
+        person = self.store.person(user_id)
+        state = replace(self.store.load(person), theme=self._screens.get(person))
+        turn = dialogue.handle(event, state, private=private, client_lang=client_lang, now=now)
+        today = now.astimezone(dialogue.zone).date()
+        if turn.forget:
+            self.store.forget(person)
+            self._screens.pop(person, None)
+            self.store.count(today, turn.signals)
+            return turn
+        self.store.save(person, turn.state, today, turn.signals)
+        if turn.unmatched_text and self.settings.unmatched_days > 0:
+            self.store.keep_unmatched(today, turn.unmatched_text)
+        self._remember_screen(person, turn.state.theme)
+        return turn
+
+    def _remember_screen(self, person: str, theme: str | None) -> None:
+        self._screens.pop(person, None)
+        if theme:
+            self._screens[person] = theme
+            while len(self._screens) > SCREENS_REMEMBERED:
+                self._screens.popitem(last=False)

@@ -1,0 +1,134 @@
+"""The SQLite store: a person's language and audience answer, anonymous daily counts.
+
+Nothing else is kept. People are stored under a keyed hash of their Telegram id, so the file
+alone does not say who used the bot; the key lives in a separate file beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.dialogue.model import Signal, State
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS people (
+    person TEXT PRIMARY KEY,
+    lang TEXT,
+    audience TEXT,
+    last_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counts (
+    period TEXT NOT NULL,     -- a day (2026-11-28), an ISO week (2026-W48) or a month (2026-11)
+    kind TEXT NOT NULL,       -- people, message, theme, action, emergency, unmatched
+    key TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (period, kind, key)
+);
+CREATE TABLE IF NOT EXISTS unmatched (
+    day TEXT NOT NULL,
+    text TEXT NOT NULL        -- never with a person: only the words, for new keywords
+);
+"""
+
+
+def _periods(day: dt.date) -> tuple[str, str, str]:
+    year, week, _ = day.isocalendar()
+    return day.isoformat(), f"{year}-W{week:02d}", f"{day:%Y-%m}"
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._key = self._load_key(path.with_suffix(".key"))
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    @staticmethod
+    def _load_key(path: Path) -> bytes:
+        if not path.exists():
+            path.write_bytes(secrets.token_bytes(32))
+            path.chmod(0o600)
+        return path.read_bytes()
+
+    def person(self, user_id: int) -> str:
+        """The keyed hash under which a Telegram user is stored (and may be logged)."""
+        return hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+
+    def load(self, person: str) -> State:
+        row = self.db.execute(
+            "SELECT lang, audience FROM people WHERE person = ?", (person,)
+        ).fetchone()
+        return State(lang=row[0], audience=row[1]) if row else State()
+
+    def save(self, person: str, state: State, today: dt.date, signals: Iterable[Signal]) -> None:
+        """Remember the person's answers and count what happened, in one transaction."""
+        with self.db:
+            self.db.execute("BEGIN")
+            row = self.db.execute(
+                "SELECT last_seen FROM people WHERE person = ?", (person,)
+            ).fetchone()
+            last = dt.date.fromisoformat(row[0]) if row else None
+            for new, old in zip(
+                _periods(today), _periods(last) if last else ("",) * 3, strict=True
+            ):
+                if new != old:
+                    self._bump(new, "people", "")
+            self.db.execute(
+                "INSERT INTO people (person, lang, audience, last_seen) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(person) DO UPDATE SET lang = excluded.lang, "
+                "audience = excluded.audience, last_seen = excluded.last_seen",
+                (person, state.lang, state.audience, today.isoformat()),
+            )
+            self._count(today, signals)
+
+    def count(self, today: dt.date, signals: Iterable[Signal]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self._count(today, signals)
+
+    def _count(self, today: dt.date, signals: Iterable[Signal]) -> None:
+        day = today.isoformat()
+        for signal in signals:
+            self._bump(day, signal.kind, signal.key)
+
+    def _bump(self, period: str, kind: str, key: str) -> None:
+        self.db.execute(
+            "INSERT INTO counts (period, kind, key, n) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT(period, kind, key) DO UPDATE SET n = n + 1",
+            (period, kind, key),
+        )
+
+    def forget(self, person: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM people WHERE person = ?", (person,))
+
+    def keep_unmatched(self, today: dt.date, text: str) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO unmatched (day, text) VALUES (?, ?)", (today.isoformat(), text)
+            )
+
+    def purge(self, today: dt.date, *, inactive_days: int, unmatched_days: int) -> int:
+        """Delete people silent for too long and old unmatched messages; returns people deleted."""
+        with self.db:
+            people = self.db.execute(
+                "DELETE FROM people WHERE last_seen < ?",
+                ((today - dt.timedelta(days=inactive_days)).isoformat(),),
+            ).rowcount
+            self.db.execute(
+                "DELETE FROM unmatched WHERE day <= ?",
+                ((today - dt.timedelta(days=unmatched_days)).isoformat(),),
+            )
+        return people
+
+    def close(self) -> None:
+        self.db.close()

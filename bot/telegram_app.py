@@ -1,0 +1,215 @@
+"""The Telegram adapter: Updates in, dialogue events to the service, replies out as PTB calls.
+
+It holds no decisions. Run with ``ctai-bot run`` (long polling) or ``ctai-bot run
+--webhook-url https://...`` behind a reverse proxy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import secrets
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Config
+from bot.dialogue.model import Command, Event, Location, Press, Reply, Start, Text, Unsupported
+from bot.limits import MAX_MESSAGE_CHARS
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "menu", "language", "help", "emergency", "privacy", "forget")
+PURGE_EVERY = dt.timedelta(hours=24)
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at line ends where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return [*pieces, text] if text else pieces
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data, url=b.url) for b in row]
+            for row in reply.buttons
+            if row
+        ]
+    )
+
+
+def event_of(update: Update) -> Event | None:
+    """The dialogue event an update carries, or None for updates we do not answer."""
+    if update.callback_query:
+        return Press(update.callback_query.data or "")
+    message = update.message
+    if message is None:
+        return None
+    if message.text:
+        if message.text.startswith("/"):
+            word = message.text[1:].split(maxsplit=1)
+            name = word[0].split("@")[0].lower() if word else ""
+            if name == "start":
+                return Start(word[1].strip() if len(word) > 1 else "")
+            return Command(name)
+        return Text(message.text)
+    if message.location:
+        return Location(message.location.latitude, message.location.longitude)
+    for kind in ("voice", "audio", "video", "video_note", "photo", "sticker", "document"):
+        if getattr(message, kind):
+            return Unsupported("voice" if kind in ("audio", "video_note") else kind)
+    return Unsupported("other")
+
+
+async def send(message_bot, chat_id: int, replies: tuple[Reply, ...]) -> None:
+    for reply in replies:
+        if reply.place:
+            p = reply.place
+            await message_bot.send_venue(chat_id, p.lat, p.lon, p.title, p.address or p.title)
+        if reply.text:
+            pieces = split_message(reply.text)
+            for i, piece in enumerate(pieces):
+                last = i == len(pieces) - 1
+                await message_bot.send_message(
+                    chat_id, piece, reply_markup=keyboard(reply) if last else None
+                )
+
+
+class TelegramAdapter:
+    def __init__(self, service: Service, config: Config) -> None:
+        self.service = service
+        self.config = config
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = event_of(update)
+        user, chat = update.effective_user, update.effective_chat
+        if event is None or user is None or chat is None:
+            return
+        if update.callback_query:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        turn = self.service.handle(
+            user.id,
+            event,
+            private=chat.type == chat.PRIVATE,
+            client_lang=(user.language_code or "")[:2] or None,
+        )
+        await send(context.bot, chat.id, turn.replies)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what failed (never the message text) and tell the person, with the menu."""
+        error = context.error
+        log.error("update failed: %s", type(error).__name__, exc_info=error)
+        if isinstance(update, Update) and update.effective_chat and update.effective_user:
+            turn = self.service.handle(update.effective_user.id, Command("menu"))
+            s = self.service.i18n[turn.state.lang or "fr"]
+            sorry = Reply(s._("😕 Something went wrong on my side. Please try again."))
+            with contextlib.suppress(TelegramError):
+                await send(context.bot, update.effective_chat.id, (sorry, *turn.replies))
+
+    async def post_init(self, application: Application) -> None:
+        """Commands and descriptions in every language, and the daily clean-up."""
+        bot = application.bot
+        for lang in self.service.dialogue.languages:
+            s = self.service.i18n[lang]
+            descriptions = {
+                "start": s._("Start"),
+                "menu": s._("Topics"),
+                "language": s._("Change language"),
+                "help": s._("How to use the bot"),
+                "emergency": s._("Emergency numbers"),
+                "privacy": s._("What the bot keeps about you"),
+                "forget": s._("Delete what the bot keeps about you"),
+            }
+            commands = [BotCommand(c, descriptions[c][:256]) for c in COMMANDS]
+            code = (
+                None if lang == self.service.dialogue.catalogue.territory.default_language else lang
+            )
+            await bot.set_my_commands(commands, language_code=code)
+            await bot.set_my_description(
+                s._(
+                    "I help refugees and newcomers find the right local service: French classes, housing, health, work, papers. Write in your language."
+                ),
+                language_code=code,
+            )
+            await bot.set_my_short_description(
+                s._("Find local help for refugees and newcomers."), language_code=code
+            )
+        application.create_task(self._purge_daily(), name="purge")
+
+    async def _purge_daily(self) -> None:
+        while True:
+            today = dt.datetime.now(self.service.dialogue.zone).date()
+            deleted = self.service.store.purge(
+                today,
+                inactive_days=self.config.inactive_days,
+                unmatched_days=self.config.unmatched_days,
+            )
+            log.info("purge: %d inactive people deleted", deleted)
+            await asyncio.sleep(PURGE_EVERY.total_seconds())
+
+
+def build_application(service: Service, config: Config) -> Application:
+    adapter = TelegramAdapter(service, config)
+    application = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_url)
+        .base_file_url(config.file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
+        .rate_limiter(AIORateLimiter(overall_max_rate=config.overall_rate, max_retries=3))
+        .post_init(adapter.post_init)
+        .build()
+    )
+    messages = filters.UpdateType.MESSAGE
+    application.add_handler(CallbackQueryHandler(adapter.on_update))
+    application.add_handler(MessageHandler(messages, adapter.on_update))
+    application.add_error_handler(adapter.on_error)
+    return application
+
+
+def run(
+    config: Config, *, webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8080
+) -> None:
+    """Serve until stopped: long polling, or a webhook whose secret token is checked on every
+    request (a random one when CTAI_WEBHOOK_SECRET is not set)."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the token
+    application = build_application(Service(config.settings), config)
+    allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    if webhook_url:
+        application.run_webhook(
+            listen=listen,
+            port=port,
+            url_path="telegram",
+            webhook_url=webhook_url,
+            secret_token=config.webhook_secret or secrets.token_urlsafe(32),
+            allowed_updates=allowed,
+        )
+    else:
+        application.run_polling(allowed_updates=allowed)
