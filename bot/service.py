@@ -34,7 +34,7 @@ class Service:
         self.settings = settings
         catalogue = load_or_raise(settings.catalogue_dir)
         self.i18n = I18n(catalogue.territory.languages)
-        self.dialogue = Dialogue(catalogue, self.i18n)
+        self.dialogue = Dialogue(catalogue, self.i18n, inactive_days=settings.inactive_days)
         self.store = store or Store(settings.data_dir / "ctai-bot.sqlite3")
         self._screens: OrderedDict[str, str] = OrderedDict()
 

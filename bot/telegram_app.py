@@ -105,6 +105,7 @@ class TelegramAdapter:
     def __init__(self, service: Service, config: Config) -> None:
         self.service = service
         self.config = config
+        self._purge_task: asyncio.Task[None] | None = None
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         event = event_of(update)
@@ -127,11 +128,10 @@ class TelegramAdapter:
         error = context.error
         log.error("update failed: %s", type(error).__name__, exc_info=error)
         if isinstance(update, Update) and update.effective_chat and update.effective_user:
-            turn = self.service.handle(update.effective_user.id, Command("menu"))
-            s = self.service.i18n[turn.state.lang or "fr"]
-            sorry = Reply(s._("😕 Something went wrong on my side. Please try again."))
+            person = self.service.store.person(update.effective_user.id)
+            sorry = self.service.dialogue.sorry(self.service.store.load(person).lang)
             with contextlib.suppress(TelegramError):
-                await send(context.bot, update.effective_chat.id, (sorry, *turn.replies))
+                await send(context.bot, update.effective_chat.id, (sorry,))
 
     async def post_init(self, application: Application) -> None:
         """Commands and descriptions in every language, and the daily clean-up."""
@@ -161,7 +161,11 @@ class TelegramAdapter:
             await bot.set_my_short_description(
                 s._("Find local help for refugees and newcomers."), language_code=code
             )
-        application.create_task(self._purge_daily(), name="purge")
+        self._purge_task = asyncio.get_running_loop().create_task(self._purge_daily())
+
+    async def post_shutdown(self, application: Application) -> None:
+        if self._purge_task:
+            self._purge_task.cancel()
 
     async def _purge_daily(self) -> None:
         while True:
@@ -185,6 +189,7 @@ def build_application(service: Service, config: Config) -> Application:
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
         .rate_limiter(AIORateLimiter(overall_max_rate=config.overall_rate, max_retries=3))
         .post_init(adapter.post_init)
+        .post_shutdown(adapter.post_shutdown)
         .build()
     )
     messages = filters.UpdateType.MESSAGE

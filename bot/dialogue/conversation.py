@@ -49,8 +49,16 @@ def _short(label: str) -> str:
 class Dialogue:
     """Built once per catalogue: a new catalogue means a new Dialogue, swapped atomically."""
 
-    def __init__(self, catalogue: Catalogue, i18n: I18n, engine: MatchingEngine | None = None):
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        i18n: I18n,
+        engine: MatchingEngine | None = None,
+        *,
+        inactive_days: int = 180,
+    ) -> None:
         self.catalogue = catalogue
+        self.inactive_days = inactive_days
         self.i18n = i18n
         self.engine = engine or MatchingEngine(catalogue)
         self.languages = catalogue.territory.languages
@@ -193,10 +201,10 @@ class Dialogue:
             "• nothing else: not your name, not your messages.\n"
             "People who do not write for {days} days are deleted automatically.\n"
             "/forget deletes everything now.\n"
-            "Counts without names (how many people asked about housing, for example) help the "
-            "{contract} improve its services. The bot is run for the CTAI of {town}.",
-            days=180,
-            contract="CTAI",
+            "Counts without names (for example: how many people asked about housing) help "
+            "improve the services. The bot is run for the CTAI of {town}, the city and the State's "
+            "reception and integration contract.",
+            days=self.inactive_days,
             town=self.catalogue.territory.name,
         )
 
@@ -366,6 +374,16 @@ class Dialogue:
             lines.append(s._("• {name} — {km} km", name=name, km=f"{km:.1f}"))
             buttons.append((Button(_short(f"{name} ({km:.1f} km)"), data("a", action.id)),))
         return Turn((Reply("\n".join(lines), (*buttons, self._nav(s))),), state)
+
+    def slow_down(self, lang: str | None) -> Reply:
+        """Said once to someone flooding the bot; their next messages wait a little."""
+        s = self.i18n[lang or self.catalogue.territory.default_language]
+        return Reply(s._("⏳ You are sending many messages. Please wait a few seconds."))
+
+    def sorry(self, lang: str | None) -> Reply:
+        """After an error on our side: the person is told, and gets the menu."""
+        s = self.i18n[lang or self.catalogue.territory.default_language]
+        return self.menu(s, s._("😕 Something went wrong on my side. Please try again."))
 
     def _unsupported(self, kind: str, s: Strings) -> Reply:
         messages = {
