@@ -114,7 +114,8 @@ class Dialogue:
         prompts = dict.fromkeys(
             self.i18n[lang]._("Choose your language") for lang in self.languages
         )
-        return Reply("🌐 " + "\n".join(prompts), (*rows, (Button("🆘 SOS", data("E")),)))
+        last = (Button("🆘 SOS", data("E")), Button("🏠", data("M")))
+        return Reply("🌐 " + "\n".join(prompts), (*rows, last))
 
     def menu(self, s: Strings, intro: str | None = None) -> Reply:
         themes = [Button(theme_label(s, t), data("t", t.id)) for t in self.catalogue.themes]
@@ -402,7 +403,7 @@ class Dialogue:
     def _text(self, text: str, state: State, s: Strings, now: dt.datetime) -> Turn:
         audience = state.audience if state.audience in ("bpi", "primo-arrivant") else None
         match = self.engine.match(text, lang=state.lang, audience=audience)
-        detected = match.lang if match.lang in self.languages else None
+        detected = match.detected if match.detected in self.languages else None
         replies: list[Reply] = []
         signals: list[Signal] = []
         if match.emergency:

@@ -59,6 +59,8 @@ class Match:
     clarify: tuple[str, ...]
     results: tuple[ScoredAction, ...]
     theme_scores: dict[str, float] = field(default_factory=dict)
+    detected: str | None = None
+    """The language the text looks written in, whatever the person chose (to offer a switch)."""
 
     def as_json(self) -> dict[str, object]:
         """The shape of ``ctai-bot ask``'s output, which other tools rely on."""
@@ -208,4 +210,5 @@ class MatchingEngine:
             clarify=clarify,
             results=results,
             theme_scores=theme_scores,
+            detected=detected,
         )
