@@ -641,7 +641,8 @@ class FakeBotAPI:
             return int(update["update_id"])
 
     def set_user(self, user_id: int, **fields: Any) -> JSON:
-        """Create or change a user (first_name, last_name, username, language_code, ...)."""
+        """Create or change a user (first_name, last_name, username, language_code, ...);
+        a field set to None is removed (a Telegram client that sends no language)."""
         with self._cond:
             user = self._users.setdefault(
                 user_id,
@@ -654,7 +655,11 @@ class FakeBotAPI:
                     "language_code": "fr",
                 },
             )
-            user.update(fields)
+            for name, value in fields.items():
+                if value is None:
+                    user.pop(name, None)
+                else:
+                    user[name] = value
             return copy.deepcopy(user)
 
     def _chat(self, user: JSON, chat_type: str, chat_id: int | None) -> JSON:
