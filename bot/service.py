@@ -11,7 +11,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.catalogue.loader import load_or_raise
+from bot.catalogue.loader import load_catalogue, load_or_raise
+from bot.catalogue.model import Catalogue
+from bot.catalogue.problems import Problem
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.i18n import I18n
 from bot.dialogue.model import Event, Turn
@@ -32,11 +34,27 @@ class Settings:
 class Service:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
-        catalogue = load_or_raise(settings.catalogue_dir)
-        self.i18n = I18n(catalogue.territory.languages)
-        self.dialogue = Dialogue(catalogue, self.i18n, inactive_days=settings.inactive_days)
+        self.dialogue = self._build(load_or_raise(settings.catalogue_dir))
         self.store = store or Store(settings.data_dir / "ctai-bot.sqlite3")
         self._screens: OrderedDict[str, str] = OrderedDict()
+
+    @property
+    def i18n(self) -> I18n:
+        return self.dialogue.i18n
+
+    def _build(self, catalogue: Catalogue) -> Dialogue:
+        i18n = I18n(catalogue.territory.languages)
+        return Dialogue(catalogue, i18n, inactive_days=self.settings.inactive_days)
+
+    def prepare_reload(self) -> tuple[Dialogue | None, list[Problem]]:
+        """Load and index the catalogue again (slow: run it off the event loop)."""
+        catalogue, problems = load_catalogue(self.settings.catalogue_dir)
+        errors = [p for p in problems if p.severity == "error"]
+        return (self._build(catalogue) if catalogue and not errors else None), errors
+
+    def swap(self, dialogue: Dialogue) -> None:
+        """Serve a new catalogue from the next message on: one assignment, never half."""
+        self.dialogue = dialogue
 
     def handle(
         self,

@@ -30,7 +30,9 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from watchfiles import awatch
 
+from bot.admin import ADMIN_COMMANDS, reload_text, stats_text, unmatched_text
 from bot.config import Config
 from bot.dialogue.model import Command, Event, Location, Press, Reply, Start, Text, Unsupported
 from bot.limits import MAX_MESSAGE_CHARS
@@ -105,7 +107,7 @@ class TelegramAdapter:
     def __init__(self, service: Service, config: Config) -> None:
         self.service = service
         self.config = config
-        self._purge_task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         event = event_of(update)
@@ -115,6 +117,14 @@ class TelegramAdapter:
         if update.callback_query:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
+        if (
+            isinstance(event, Command)
+            and event.name in ADMIN_COMMANDS
+            and user.id in self.config.admin_ids
+            and chat.type == chat.PRIVATE
+        ):
+            await context.bot.send_message(chat.id, await self.admin(event.name))
+            return
         turn = self.service.handle(
             user.id,
             event,
@@ -122,6 +132,37 @@ class TelegramAdapter:
             client_lang=(user.language_code or "")[:2] or None,
         )
         await send(context.bot, chat.id, turn.replies)
+
+    async def admin(self, name: str) -> str:
+        today = dt.datetime.now(self.service.dialogue.zone).date()
+        if name == "stats":
+            return stats_text(self.service.store, today)
+        if name == "unmatched":
+            return unmatched_text(self.service.store)
+        return await self.reload()
+
+    async def reload(self) -> str:
+        """Load the catalogue off the event loop, then swap it in between two messages."""
+        dialogue, problems = await asyncio.to_thread(self.service.prepare_reload)
+        if dialogue:
+            self.service.swap(dialogue)
+            log.info("catalogue reloaded")
+        else:
+            log.warning("catalogue refused: %d errors; the last good one stays", len(problems))
+        return reload_text(problems, reloaded=dialogue is not None)
+
+    async def _watch_catalogue(self, bot) -> None:
+        """Reload on every change of a catalogue file; tell the admins when it is refused."""
+        async for changes in awatch(
+            self.config.catalogue_dir, debounce=300, step=50, recursive=True
+        ):
+            if not any(path.endswith((".yaml", ".yml")) for _, path in changes):
+                continue
+            report = await self.reload()
+            for admin_id in self.config.admin_ids:
+                with contextlib.suppress(TelegramError):
+                    for piece in split_message(report):
+                        await bot.send_message(admin_id, piece)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed (never the message text) and tell the person, with the menu."""
@@ -161,11 +202,16 @@ class TelegramAdapter:
             await bot.set_my_short_description(
                 s._("Find local help for refugees and newcomers."), language_code=code
             )
-        self._purge_task = asyncio.get_running_loop().create_task(self._purge_daily())
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._purge_daily()),
+            loop.create_task(self._watch_catalogue(bot)),
+        ]
 
     async def post_shutdown(self, application: Application) -> None:
-        if self._purge_task:
-            self._purge_task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _purge_daily(self) -> None:
         while True:
