@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
+import tempfile
 from pathlib import Path
 
 from bot.catalogue.loader import json_schema, load_catalogue, load_or_raise
@@ -13,9 +15,16 @@ from bot.catalogue.model import LANGUAGES
 from bot.catalogue.problems import CatalogueError
 from bot.config import Config, ConfigError
 from bot.console import chat
+from bot.coordinator.browser import render
+from bot.coordinator.poster import poster_html
+from bot.coordinator.report import figures, report_html, write_csv
+from bot.coordinator.sharing import bot_username, deep_link, write_qr
+from bot.coordinator.translations import status_table
+from bot.dialogue.i18n import I18n
 from bot.matching.engine import MatchingEngine
 from bot.matching.evaluation import evaluate, format_report, read_rows
 from bot.service import Service
+from bot.storage import Store
 from bot.telegram_app import run
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "catalogue"
@@ -106,6 +115,59 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config() -> Config:
+    return Config.from_env(need_token=False)
+
+
+def _link(args: argparse.Namespace) -> int:
+    catalogue = load_or_raise(args.catalogue)
+    lang = args.lang or catalogue.territory.default_language
+    link = deep_link(catalogue, bot_username(_config()), lang, args.theme or args.action)
+    print(link)
+    if args.qr:
+        write_qr(link, args.qr)
+        print(f"QR code written to {args.qr}", file=sys.stderr)
+    return 0
+
+
+def _poster(args: argparse.Namespace) -> int:
+    catalogue = load_or_raise(args.catalogue)
+    username = bot_username(_config())
+    link = deep_link(catalogue, username, args.lang, args.theme)
+    page = poster_html(
+        catalogue, I18n(catalogue.territory.languages), args.lang, link, username, args.theme
+    )
+    if args.out.suffix == ".pdf":
+        with tempfile.TemporaryDirectory() as tmp:
+            html_page = Path(tmp) / "poster.html"
+            html_page.write_text(page, encoding="utf-8")
+            render(html_page, args.out.resolve())
+    else:
+        args.out.write_text(page, encoding="utf-8")
+    print(f"poster written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    config = _config()
+    catalogue = load_or_raise(args.catalogue or config.catalogue_dir)
+    store = Store(config.data_dir / "ctai-bot.sqlite3")
+    until = args.until or dt.date.today()
+    since = args.since or until - dt.timedelta(days=364)
+    found = figures(store, catalogue, since, until)
+    args.out.write_text(report_html(catalogue, found, since, until), encoding="utf-8")
+    print(f"report written to {args.out}", file=sys.stderr)
+    if args.csv:
+        for path in write_csv(found, args.csv):
+            print(f"  {path}", file=sys.stderr)
+    return 0
+
+
+def _translations(args: argparse.Namespace) -> int:
+    print(status_table(load_or_raise(args.catalogue)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ctai-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +200,34 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     evaluation.set_defaults(run=_eval)
 
+    link = commands.add_parser("link", help="a deep link (and QR code) for social workers")
+    link.add_argument("--lang", choices=LANGUAGES)
+    target = link.add_mutually_exclusive_group()
+    target.add_argument("--theme", help="open this theme")
+    target.add_argument("--action", help="open this action's card")
+    link.add_argument("--qr", type=Path, help="write a QR code: FILE.png or FILE.svg")
+    link.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    link.set_defaults(run=_link)
+
+    poster = commands.add_parser("poster", help="a printable A4 poster with the QR code")
+    poster.add_argument("--lang", choices=LANGUAGES, required=True)
+    poster.add_argument("--theme")
+    poster.add_argument("--out", type=Path, required=True, help="poster.html or poster.pdf")
+    poster.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    poster.set_defaults(run=_poster)
+
+    report = commands.add_parser("report", help="the evaluation report (HTML, and CSV)")
+    report.add_argument("--since", type=dt.date.fromisoformat, help="first day, YYYY-MM-DD")
+    report.add_argument("--until", type=dt.date.fromisoformat, help="last day, YYYY-MM-DD")
+    report.add_argument("--out", type=Path, default=Path("report.html"))
+    report.add_argument("--csv", type=Path, help="also write each figure as CSV in this folder")
+    report.add_argument("--catalogue", type=Path)
+    report.set_defaults(run=_report)
+
+    translations = commands.add_parser("translations", help="translation status per language")
+    translations.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    translations.set_defaults(run=_translations)
+
     schema = commands.add_parser("schema", help="print the catalogue's JSON Schema")
     schema.add_argument("--out", type=Path, help="write it to this file")
     schema.set_defaults(run=_schema)
@@ -146,7 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except (ConfigError, ValueError, RuntimeError) as exc:
+        print(f"ctai-bot {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -422,7 +422,7 @@ class Dialogue:
                 if r.eligible
             ]
             replies.append(replace(card, buttons=(*more, *card.buttons)))
-            signals.append(Signal("action", best.id))
+            signals += [Signal("theme", state.theme or best.themes[0]), Signal("action", best.id)]
         elif match.clarify:
             rows = tuple(
                 (Button(theme_label(s, self.catalogue.themes_by_id[t]), data("t", t)),)

@@ -1,0 +1,1 @@
+"""Tools for the coordinator and social workers: links, posters, figures, translation status."""
