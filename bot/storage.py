@@ -30,11 +30,17 @@ CREATE TABLE IF NOT EXISTS counts (
     n INTEGER NOT NULL,
     PRIMARY KEY (period, kind, key)
 );
+CREATE TABLE IF NOT EXISTS answered (
+    update_id INTEGER PRIMARY KEY   -- Telegram updates already answered, the latest few
+);
 CREATE TABLE IF NOT EXISTS unmatched (
     day TEXT NOT NULL,
     text TEXT NOT NULL        -- never with a person: only the words, for new keywords
 );
 """
+
+ANSWERED_KEPT = 1000
+"""Telegram redelivers at most the updates of one getUpdates batch (100) after a crash."""
 
 
 def _periods(day: dt.date) -> tuple[str, str, str]:
@@ -106,6 +112,20 @@ class Store:
             "ON CONFLICT(period, kind, key) DO UPDATE SET n = n + 1",
             (period, kind, key),
         )
+
+    def answered_updates(self) -> set[int]:
+        """Updates answered before a crash that Telegram may deliver again."""
+        return {row[0] for row in self.db.execute("SELECT update_id FROM answered")}
+
+    def mark_answered(self, update_id: int) -> None:
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO answered (update_id) VALUES (?)", (update_id,))
+            if update_id % ANSWERED_KEPT == 0:
+                self.db.execute(
+                    "DELETE FROM answered WHERE update_id NOT IN "
+                    "(SELECT update_id FROM answered ORDER BY rowid DESC LIMIT ?)",
+                    (ANSWERED_KEPT,),
+                )
 
     def forget(self, person: str) -> None:
         with self.db:

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 
 from telegram import (
     BotCommand,
@@ -19,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -35,12 +36,16 @@ from watchfiles import awatch
 from bot.admin import ADMIN_COMMANDS, reload_text, stats_text, unmatched_text
 from bot.config import Config
 from bot.dialogue.model import Command, Event, Location, Press, Reply, Start, Text, Unsupported
+from bot.flood import FloodGuard
 from bot.limits import MAX_MESSAGE_CHARS
 from bot.service import Service
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "language", "help", "emergency", "privacy", "forget")
 PURGE_EVERY = dt.timedelta(hours=24)
+MAX_ATTEMPTS = 6
+BACKOFF = 0.25
+"""Seconds before the first retry; doubled each time (0.25, 0.5, 1, 2, 4: about 8 s in all)."""
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -89,17 +94,42 @@ def event_of(update: Update) -> Event | None:
     return Unsupported("other")
 
 
+async def with_retries(call: Callable[[], Awaitable[object]]) -> None:
+    """Telegram's 429 waits as asked; 5xx, time-outs and dropped connections back off and
+    retry; a request Telegram refuses (400, 403) is not retried."""
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            await call()
+            return
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            delay = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc, BadRequest) or attempt == MAX_ATTEMPTS - 1:
+                raise
+            delay = BACKOFF * 2**attempt
+        log.warning("send failed (attempt %d), retrying in %.1fs", attempt + 1, delay)
+        await asyncio.sleep(delay)
+    raise TimedOut("gave up after retries")
+
+
 async def send(message_bot, chat_id: int, replies: tuple[Reply, ...]) -> None:
     for reply in replies:
         if reply.place:
             p = reply.place
-            await message_bot.send_venue(chat_id, p.lat, p.lon, p.title, p.address or p.title)
+            await with_retries(
+                lambda p=p: message_bot.send_venue(
+                    chat_id, p.lat, p.lon, p.title, p.address or p.title
+                )
+            )
         if reply.text:
             pieces = split_message(reply.text)
             for i, piece in enumerate(pieces):
-                last = i == len(pieces) - 1
-                await message_bot.send_message(
-                    chat_id, piece, reply_markup=keyboard(reply) if last else None
+                markup = keyboard(reply) if i == len(pieces) - 1 else None
+                await with_retries(
+                    lambda piece=piece, markup=markup: message_bot.send_message(
+                        chat_id, piece, reply_markup=markup
+                    )
                 )
 
 
@@ -108,8 +138,19 @@ class TelegramAdapter:
         self.service = service
         self.config = config
         self._tasks: list[asyncio.Task[None]] = []
+        self.flood = FloodGuard()
+        self.answered = service.store.answered_updates()
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.update_id in self.answered:
+            return  # delivered again after a restart: already answered
+        try:
+            await self._answer(update, context)
+        finally:
+            self.answered.add(update.update_id)
+            self.service.store.mark_answered(update.update_id)
+
+    async def _answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         event = event_of(update)
         user, chat = update.effective_user, update.effective_chat
         if event is None or user is None or chat is None:
@@ -117,6 +158,13 @@ class TelegramAdapter:
         if update.callback_query:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
+        person = self.service.store.person(user.id)
+        verdict = self.flood.check(person)
+        if verdict != "ok":
+            if verdict == "warn":
+                lang = self.service.store.load(person).lang
+                await send(context.bot, chat.id, (self.service.dialogue.slow_down(lang),))
+            return
         if (
             isinstance(event, Command)
             and event.name in ADMIN_COMMANDS
@@ -233,7 +281,7 @@ def build_application(service: Service, config: Config) -> Application:
         .base_url(config.api_url)
         .base_file_url(config.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
-        .rate_limiter(AIORateLimiter(overall_max_rate=config.overall_rate, max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=config.overall_rate, max_retries=0))
         .post_init(adapter.post_init)
         .post_shutdown(adapter.post_shutdown)
         .build()
