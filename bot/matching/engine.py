@@ -18,7 +18,7 @@ KEYWORD_CUTOFF = 84.0
 """Below this a keyword does not count as present in the message."""
 EMERGENCY_CUTOFF = 88.0
 """Danger words must be nearly exact: a false alarm frightens, but a typo must not hide one."""
-CONFIDENT = 88.0
+CONFIDENT = 86.0
 """The best action must be this strong to route without asking."""
 MARGIN = 8.0
 """...and this far ahead of the next theme it does not belong to."""
@@ -26,8 +26,12 @@ CLARIFY_WITHIN = 15.0
 """Themes this close to the best one are offered together when unsure."""
 THEME_ONLY = 0.95
 """An action reached only through its theme ranks below one hit by its own keywords."""
-OFF_THEME = 3.0
-"""...and below an action all of whose themes are in the message."""
+OFF_THEME = 0.5
+"""...and, a little, below an action all of whose themes are in the message."""
+ACTION_ONLY = 0.9
+"""An action's own keyword is often a qualifier ("for women"), weaker than a topic word..."""
+BOTH = 5.0
+"""...but with its topic in the message too, that action is the one."""
 OPERATOR = 0.9
 """Naming an operator points to its actions, but less than naming what one needs."""
 PER_WORD = 2.0
@@ -149,38 +153,37 @@ class MatchingEngine:
         order = [c.id for c in self.catalogue.territory.emergency]
         emergency = tuple(sorted(emergency_hits, key=order.index))
 
-        action_scores: dict[str, float] = {}
-        theme_scores: dict[str, float] = {}
+        own: dict[str, float] = {}
+        direct: dict[str, float] = {}
         for (kind, owner), hit in self.index.search(normal, cutoff=KEYWORD_CUTOFF).items():
             score = _weight(hit)
             if kind == "theme":
-                theme_scores[owner] = max(theme_scores.get(owner, 0.0), score)
+                direct[owner] = max(direct.get(owner, 0.0), score)
             elif kind == "action":
-                action_scores[owner] = max(action_scores.get(owner, 0.0), score)
+                own[owner] = max(own.get(owner, 0.0), score)
             else:
                 for action in self.actions_by_operator.get(owner, []):
-                    action_scores[action.id] = max(
-                        action_scores.get(action.id, 0.0), OPERATOR * score
-                    )
+                    own[action.id] = max(own.get(action.id, 0.0), OPERATOR * score)
         for contact_id, hit in emergency_hits.items():
             for theme in self.emergency_themes[contact_id]:
-                theme_scores[theme] = max(theme_scores.get(theme, 0.0), _weight(hit))
-        for action_id, score in action_scores.items():
+                direct[theme] = max(direct.get(theme, 0.0), _weight(hit))
+        theme_scores = dict(direct)
+        for action_id, score in own.items():
             for theme in self.catalogue.actions_by_id[action_id].themes:
-                theme_scores[theme] = max(theme_scores.get(theme, 0.0), score)
+                theme_scores[theme] = max(theme_scores.get(theme, 0.0), ACTION_ONLY * score)
 
-        reached = set(action_scores)
+        reached = set(own)
         for theme in theme_scores:
             reached.update(self.actions_by_theme[theme])
         ranked: list[ScoredAction] = []
         for action_id in reached:
             action = self.catalogue.actions_by_id[action_id]
-            own = action_scores.get(action.id, 0.0)
             theme_hits = [theme_scores.get(t, 0.0) for t in action.themes]
-            unmatched = sum(score < KEYWORD_CUTOFF for score in theme_hits)
-            via_theme = THEME_ONLY * max(theme_hits) - OFF_THEME * unmatched
-            score = max(own, via_theme)
-            if score >= KEYWORD_CUTOFF * THEME_ONLY - OFF_THEME:
+            score = max(ACTION_ONLY * own.get(action_id, 0.0), THEME_ONLY * max(theme_hits))
+            if action_id in own and any(direct.get(t, 0.0) for t in action.themes):
+                score += BOTH
+            score -= OFF_THEME * sum(s < KEYWORD_CUTOFF for s in theme_hits)
+            if score >= KEYWORD_CUTOFF * THEME_ONLY - OFF_THEME * len(theme_hits):
                 ranked.append(ScoredAction(action, score, eligible(action, audience)))
         position = self.position
         ranked.sort(key=lambda r: (not r.eligible, -r.score, position[r.action.id]))
@@ -193,7 +196,10 @@ class MatchingEngine:
             others = [s for t, s in theme_scores.items() if t not in best.action.themes]
             runner_up = max(others, default=0.0)
             confident = (
-                best.eligible and best.score >= CONFIDENT and runner_up <= best.score - MARGIN
+                not emergency
+                and best.eligible
+                and best.score >= CONFIDENT
+                and runner_up <= best.score - MARGIN
             )
             if not confident:
                 top = max(theme_scores.values())

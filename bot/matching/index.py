@@ -41,6 +41,18 @@ class Hit:
     count: int = 1
 
 
+@dataclass(frozen=True)
+class _Part:
+    """One side of an "a + b" keyword: the owner is reached only when every part is found."""
+
+    conjunction: int
+    index: int
+
+
+CONJUNCTION = " + "
+"""In a keyword, "enfant + frapper" means both words somewhere in the message, in any order."""
+
+
 class KeywordIndex(Generic[Owner]):
     """Keywords, each owned by something (a theme, an action, an emergency contact)."""
 
@@ -53,13 +65,23 @@ class KeywordIndex(Generic[Owner]):
     ) -> None:
         """``exact_below``: single-word keywords shorter than this match only exactly."""
         self.word_cutoff = word_cutoff
-        owners: dict[str, set[Owner]] = defaultdict(set)
+        owners: dict[str, set[Owner | _Part]] = defaultdict(set)
+        self.conjunctions: list[tuple[str, Owner, int]] = []
         for keyword, owner in entries:
+            if CONJUNCTION in keyword:
+                parts = [normalise(part) for part in keyword.split(CONJUNCTION)]
+                parts = [part for part in parts if part and part not in FUNCTION_WORDS]
+                if len(parts) < 2:
+                    continue
+                for index, part in enumerate(parts):
+                    owners[part].add(_Part(len(self.conjunctions), index))
+                self.conjunctions.append((" + ".join(parts), owner, len(parts)))
+                continue
             text = normalise(keyword)
             if text and text not in FUNCTION_WORDS:
                 owners[text].add(owner)
         self.keywords: list[str] = list(owners)
-        self.owners: list[frozenset[Owner]] = [frozenset(owners[k]) for k in self.keywords]
+        self.owners: list[frozenset[Owner | _Part]] = [frozenset(owners[k]) for k in self.keywords]
         self.exact: dict[str, int] = {k: i for i, k in enumerate(self.keywords)}
         self.sizes: list[int] = [len(k.split()) for k in self.keywords]
         self.longest = min(MAX_NGRAM, max(self.sizes, default=1))
@@ -67,7 +89,7 @@ class KeywordIndex(Generic[Owner]):
         for i, keyword in enumerate(self.keywords):
             if len(keyword) >= exact_below or " " in keyword:
                 for word in set(keyword.split()):
-                    if len(word) > SHORT:
+                    if len(word) >= SHORT:
                         by_word[word].append(i)
         self.by_word = dict(by_word)
         buckets: dict[str, list[str]] = defaultdict(list)
@@ -89,7 +111,7 @@ class KeywordIndex(Generic[Owner]):
         near = {w for w in query_words if w in self.by_word}
         factor = self.word_cutoff / (200 - self.word_cutoff)
         for word in query_words - near:
-            if len(word) <= SHORT:
+            if len(word) < SHORT:
                 continue
             for key in ("^" + word[0], word[-1] + "$"):
                 vocabulary, lengths = self.buckets.get(key, ((), ()))
@@ -103,8 +125,8 @@ class KeywordIndex(Generic[Owner]):
                     near.update(candidates[j] for j in row.nonzero()[0])
         return near
 
-    def search(self, text: str, *, cutoff: float) -> dict[Owner, Hit]:
-        """Each owner's best keyword hit in ``text`` (already normalised), at or above cutoff."""
+    def _scores(self, text: str, cutoff: float) -> dict[int, float]:
+        """Best score of each keyword found in the text, exact or fuzzy."""
         tokens = words(text)
         ngrams: dict[int, list[str]] = {
             n: [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
@@ -116,29 +138,44 @@ class KeywordIndex(Generic[Owner]):
                 found = self.exact.get(gram)
                 if found is not None:
                     scores[found] = 100.0
+        near = self._near_words(set(tokens))
         candidates: set[int] = set()
-        for word in self._near_words(set(tokens)):
+        for word in near:
             candidates.update(self.by_word[word])
         for i in candidates - scores.keys():
-            size = self.sizes[i]
+            keyword, size = self.keywords[i], self.sizes[i]
+            if size > 1 and any(len(w) > SHORT and w not in near for w in keyword.split()):
+                continue  # every content word must be there: "язык жест" is not "язык есть"
             band = [g for n in range(max(1, size - 1), size + 2) for g in ngrams.get(n, ())]
-            if not band:
-                continue
-            best = process.extractOne(
-                self.keywords[i], band, scorer=fuzz.ratio, score_cutoff=cutoff
+            best = band and process.extractOne(
+                keyword, band, scorer=fuzz.ratio, score_cutoff=cutoff
             )
             if best:
                 scores[i] = best[1]
-        result: dict[Owner, Hit] = {}
-        for i, score in scores.items():
-            if score < cutoff:
-                continue
+        return scores
+
+    def search(self, text: str, *, cutoff: float) -> dict[Owner, Hit]:
+        """Each owner's best keyword hit in ``text`` (already normalised), at or above cutoff."""
+        found: list[tuple[Owner, str, float]] = []
+        parts: dict[int, dict[int, float]] = defaultdict(dict)
+        for i, score in self._scores(text, cutoff).items():
             for owner in self.owners[i]:
-                previous = result.get(owner)
-                if previous is None:
-                    result[owner] = Hit(self.keywords[i], score)
-                elif previous.score < score:
-                    result[owner] = Hit(self.keywords[i], score, previous.count + 1)
+                if isinstance(owner, _Part):
+                    known = parts[owner.conjunction].get(owner.index, 0.0)
+                    parts[owner.conjunction][owner.index] = max(known, score)
                 else:
-                    result[owner] = Hit(previous.keyword, previous.score, previous.count + 1)
+                    found.append((owner, self.keywords[i], score))
+        for conjunction, scores in parts.items():
+            keyword, owner, needed = self.conjunctions[conjunction]
+            if len(scores) == needed:
+                found.append((owner, keyword, min(scores.values())))
+        result: dict[Owner, Hit] = {}
+        for owner, keyword, score in found:
+            previous = result.get(owner)
+            if previous is None:
+                result[owner] = Hit(keyword, score)
+            elif previous.score < score:
+                result[owner] = Hit(keyword, score, previous.count + 1)
+            else:
+                result[owner] = Hit(previous.keyword, previous.score, previous.count + 1)
         return result

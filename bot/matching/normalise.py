@@ -24,6 +24,11 @@ _LETTERS = str.maketrans(
         "ى": "ی",
         "ئ": "ی",
         "ك": "ک",
+        "ې": "ی",  # Pashto
+        "ۍ": "ی",
+        "ے": "ی",
+        "ګ": "گ",
+        "ہ": "ه",
         "ة": "ه",
         "ۀ": "ه",
         "ؤ": "و",
@@ -84,13 +89,20 @@ def _strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+_ETHIOPIC_SYLLABLES = {
+    code: chr(0x1200 + (code - 0x1200) // 8 * 8) for code in range(0x1200, 0x135B)
+}
+"""Ge'ez letters fold to their consonant: Tigrinya inflects by changing a syllable's vowel
+("ክሞት", "ክመውት"), so matching on consonants meets more forms of a word."""
+
+
 def normalise(text: str) -> str:
     """The comparable form of ``text``: lower case, no accents, unified letters, stems."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = text.casefold().translate(_LETTERS).translate(_DIGITS)
     text = _ARABIC_MARKS.sub("", text)
-    text = _strip_marks(text)
+    text = _strip_marks(text).translate(_ETHIOPIC_SYLLABLES)
     return " ".join(stem(_ELISION.sub("", word)) for word in _WORD.findall(text))
 
 
