@@ -130,6 +130,7 @@ class MatchingEngine:
                 for word in words
             ),
             exact_below=EMERGENCY_WORD_EXACT_BELOW,
+            content_word=3,  # "i want to do" is not "i want to die"
         )
         self.actions_by_operator: dict[str, list[Action]] = defaultdict(list)
         self.actions_by_theme: dict[str, list[str]] = defaultdict(list)

@@ -62,9 +62,12 @@ class KeywordIndex(Generic[Owner]):
         *,
         word_cutoff: float = 78,
         exact_below: int = SHORT + 1,
+        content_word: int = SHORT + 1,
     ) -> None:
-        """``exact_below``: single-word keywords shorter than this match only exactly."""
+        """``exact_below``: single-word keywords shorter than this match only exactly;
+        ``content_word``: words this long in a phrase must each be in the message."""
         self.word_cutoff = word_cutoff
+        self.content_word = content_word
         owners: dict[str, set[Owner | _Part]] = defaultdict(set)
         self.conjunctions: list[tuple[str, Owner, int]] = []
         for keyword, owner in entries:
@@ -144,7 +147,9 @@ class KeywordIndex(Generic[Owner]):
             candidates.update(self.by_word[word])
         for i in candidates - scores.keys():
             keyword, size = self.keywords[i], self.sizes[i]
-            if size > 1 and any(len(w) > SHORT and w not in near for w in keyword.split()):
+            if size > 1 and any(
+                len(w) >= self.content_word and w not in near for w in keyword.split()
+            ):
                 continue  # every content word must be there: "язык жест" is not "язык есть"
             band = [g for n in range(max(1, size - 1), size + 2) for g in ngrams.get(n, ())]
             best = band and process.extractOne(
