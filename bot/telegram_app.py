@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 import secrets
+import signal
 from collections.abc import Awaitable, Callable
 
 from telegram import (
@@ -38,6 +39,7 @@ from bot.config import Config
 from bot.dialogue.model import Command, Event, Location, Press, Reply, Start, Text, Unsupported
 from bot.flood import FloodGuard
 from bot.limits import MAX_MESSAGE_CHARS
+from bot.polling import ALLOWED_UPDATES, poll
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -104,8 +106,10 @@ async def with_retries(call: Callable[[], Awaitable[object]]) -> None:
         except RetryAfter as exc:
             wait = exc.retry_after
             delay = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
-        except (TimedOut, NetworkError) as exc:
-            if isinstance(exc, BadRequest) or attempt == MAX_ATTEMPTS - 1:
+        except TelegramError as exc:
+            transient = isinstance(exc, TimedOut | NetworkError) and not isinstance(exc, BadRequest)
+            garbled = type(exc) is TelegramError  # "Invalid server response": not JSON
+            if not (transient or garbled) or attempt == MAX_ATTEMPTS - 1:
                 raise
             delay = BACKOFF * 2**attempt
         log.warning("send failed (attempt %d), retrying in %.1fs", attempt + 1, delay)
@@ -273,11 +277,17 @@ class TelegramAdapter:
             await asyncio.sleep(PURGE_EVERY.total_seconds())
 
 
-def build_application(service: Service, config: Config) -> Application:
+def build_application(
+    service: Service, config: Config, *, read_timeout: float | None = None
+) -> Application:
+    """The PTB application; ``read_timeout`` (seconds) overrides PTB's 5 s for sends."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the token
     adapter = TelegramAdapter(service, config)
+    builder = ApplicationBuilder()
+    if read_timeout is not None:
+        builder = builder.read_timeout(read_timeout)
     application = (
-        ApplicationBuilder()
-        .token(config.token)
+        builder.token(config.token)
         .base_url(config.api_url)
         .base_file_url(config.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
@@ -298,9 +308,7 @@ def run(
 ) -> None:
     """Serve until stopped: long polling, or a webhook whose secret token is checked on every
     request (a random one when CTAI_WEBHOOK_SECRET is not set)."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the token
     application = build_application(Service(config.settings), config)
-    allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
     if webhook_url:
         application.run_webhook(
             listen=listen,
@@ -308,7 +316,22 @@ def run(
             url_path="telegram",
             webhook_url=webhook_url,
             secret_token=config.webhook_secret or secrets.token_urlsafe(32),
-            allowed_updates=allowed,
+            allowed_updates=ALLOWED_UPDATES,
         )
     else:
-        application.run_polling(allowed_updates=allowed)
+        asyncio.run(_serve_polling(application))
+
+
+async def _serve_polling(application: Application) -> None:
+    """Poll until SIGINT or SIGTERM, then shut down cleanly."""
+    loop = asyncio.get_running_loop()
+    async with application:
+        await application.post_init(application)
+        await application.start()
+        task = loop.create_task(poll(application))
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await application.stop()
+        await application.post_shutdown(application)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -10,6 +12,7 @@ from pathlib import Path
 from telegram.ext import Application
 
 from bot.config import Config
+from bot.polling import poll
 from bot.service import Service
 from bot.telegram_app import build_application
 from tests.fakebotapi import FakeBotAPI
@@ -64,19 +67,23 @@ def config_for(api: FakeBotAPI, catalogue_dir: Path, data_dir: Path, **changes) 
 
 
 @asynccontextmanager
-async def running_bot(catalogue_dir: Path, data_dir: Path, **changes) -> AsyncIterator[RunningBot]:
+async def running_bot(
+    catalogue_dir: Path, data_dir: Path, *, read_timeout: float | None = None, **changes
+) -> AsyncIterator[RunningBot]:
     with FakeBotAPI(token=TOKEN) as api:
         config = config_for(api, catalogue_dir, data_dir, **changes)
         service = Service(config.settings)
-        application = build_application(service, config)
+        application = build_application(service, config, read_timeout=read_timeout)
         async with application:
             await application.post_init(application)
             await application.start()
-            await application.updater.start_polling(poll_interval=0, timeout=1)
+            polling = asyncio.get_running_loop().create_task(poll(application, timeout=1))
             try:
                 yield RunningBot(api, service, application, config)
             finally:
-                await application.updater.stop()
+                polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
                 await application.stop()
                 await application.post_shutdown(application)
         service.store.close()
