@@ -113,7 +113,7 @@ class KeywordIndex(Generic[Owner]):
         """
         near = {w for w in query_words if w in self.by_word}
         factor = self.word_cutoff / (200 - self.word_cutoff)
-        for word in query_words - near:
+        for word in query_words:  # a known word may still be a typo of another keyword's
             if len(word) < SHORT:
                 continue
             for key in ("^" + word[0], word[-1] + "$"):
