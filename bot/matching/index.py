@@ -175,12 +175,11 @@ class KeywordIndex(Generic[Owner]):
             if len(scores) == needed:
                 found.append((owner, keyword, min(scores.values())))
         result: dict[Owner, Hit] = {}
-        for owner, keyword, score in found:
+        for owner, keyword, score in sorted(found, key=lambda f: -f[2]):
             previous = result.get(owner)
             if previous is None:
                 result[owner] = Hit(keyword, score)
-            elif previous.score < score:
-                result[owner] = Hit(keyword, score, previous.count + 1)
-            else:
+            elif not set(keyword.split()) & set(previous.keyword.split()):
+                # another, separate piece of evidence ("my child" after "child" is not)
                 result[owner] = Hit(previous.keyword, previous.score, previous.count + 1)
         return result
