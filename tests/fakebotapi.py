@@ -960,6 +960,11 @@ class FakeBotAPI:
         with self._cond:
             return copy.deepcopy(self._updates)
 
+    def sent_count(self) -> int:
+        """How many messages were delivered in all (cheap: for load tests)."""
+        with self._cond:
+            return len(self._sent)
+
     def sent(self, chat_id: int | str | None = None, *, method: str | None = None) -> list[JSON]:
         """What the bot delivered (sends and edits), oldest first.
 
