@@ -71,6 +71,8 @@ class Service:
         state = replace(self.store.load(person), theme=self._screens.get(person))
         turn = dialogue.handle(event, state, private=private, client_lang=client_lang, now=now)
         today = now.astimezone(dialogue.zone).date()
+        if not private:
+            return turn  # a group: nothing about the person is stored
         if turn.forget:
             self.store.forget(person)
             self._screens.pop(person, None)

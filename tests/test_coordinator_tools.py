@@ -13,12 +13,14 @@ import pytest
 
 from bot.catalogue.loader import load_or_raise
 from bot.cli import main
-from bot.coordinator.browser import FLAGS, chromium
+from bot.coordinator.browser import FLAGS, chromium, render
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.i18n import I18n
 from bot.dialogue.model import Start, State, Text
 from bot.service import Service, Settings
 from tests.conftest import SHIPPED, TESTVILLE
+from tests.fakebotapi import FakeBotAPI
+from tests.harness import TOKEN
 
 needs_chromium = pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
 
@@ -52,6 +54,15 @@ def test_every_link_opens_exactly_its_screen(directory: Path, capsys) -> None:
                 assert (title.get(lang) or title["fr"]).split("<")[0][:20] in shown
 
 
+def test_the_username_comes_from_the_bot_api_when_not_configured(monkeypatch, capsys) -> None:
+    with FakeBotAPI(token=TOKEN, username="poitiers_ctai_bot") as api:
+        monkeypatch.delenv("CTAI_BOT_USERNAME")
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("TELEGRAM_API_URL", api.base_url)
+        assert main(["link", "--lang", "so", "--theme", "rights"]) == 0
+    assert capsys.readouterr().out.strip() == "https://t.me/poitiers_ctai_bot?start=so_rights"
+
+
 def test_a_qr_code_is_written_as_png_or_svg(tmp_path: Path, capsys) -> None:
     assert main(["link", "--lang", "ti", "--theme", "health", "--qr", str(tmp_path / "q.png")]) == 0
     assert (tmp_path / "q.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -83,6 +94,9 @@ def test_a_poster_renders_in_its_direction(tmp_path: Path, lang: str) -> None:
     assert "<svg" in dom and "3919" in dom
     assert main(["poster", "--lang", lang, "--out", str(tmp_path / "poster.pdf")]) == 0
     assert (tmp_path / "poster.pdf").read_bytes()[:5] == b"%PDF-"
+    render(page, tmp_path / "poster.png")
+    screenshot = (tmp_path / "poster.png").read_bytes()
+    assert screenshot[:8] == b"\x89PNG\r\n\x1a\n" and len(screenshot) > 20_000, "not a blank page"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 
 from bot.catalogue.loader import load_or_raise
 from bot.dialogue.i18n import I18n
+from bot.telegram_app import split_message
 from tests.conftest import SHIPPED, TESTVILLE
 from tests.harness import running_bot
 
@@ -197,3 +198,11 @@ async def test_the_bot_sets_its_commands_and_descriptions_in_every_language(tmp_
             ]
             assert bot.api.description(code)
             assert bot.api.description(code, short=True)
+
+
+def test_a_long_message_is_split_at_line_ends_under_telegrams_limit() -> None:
+    text = "\n".join(f"ligne {i} " + "x" * 90 for i in range(120))
+    pieces = split_message(text)
+    assert len(pieces) > 1 and all(len(piece) <= 4096 for piece in pieces)
+    assert "\n".join(pieces) == text
+    assert all(piece.startswith("ligne") for piece in pieces)
