@@ -141,6 +141,11 @@ class Theme(Strict):
     emoji: NonEmpty
     label: Texts
     keywords: Keywords = {}
+    context_keywords: Keywords = Field(
+        default={},
+        description="words that hint at the theme but are often about something else "
+        "('my child' in 'my child is sick'): they count less than keywords",
+    )
 
 
 class Address(Strict):

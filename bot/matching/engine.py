@@ -32,6 +32,8 @@ ACTION_ONLY = 0.9
 """An action's own keyword is often a qualifier ("for women"), weaker than a topic word..."""
 BOTH = 5.0
 """...but with its topic in the message too, that action is the one."""
+CONTEXT = 0.9
+"""A context word ("child", "family") hints at a theme less than a keyword does."""
 OPERATOR = 0.9
 """Naming an operator points to its actions, but less than naming what one needs."""
 PER_WORD = 2.0
@@ -115,6 +117,9 @@ class MatchingEngine:
         for theme in catalogue.themes:
             entries += [(k, ("theme", theme.id)) for ks in theme.keywords.values() for k in ks]
             entries += [(label, ("theme", theme.id)) for label in theme.label.values()]
+            entries += [
+                (k, ("context", theme.id)) for ks in theme.context_keywords.values() for k in ks
+            ]
         for action in catalogue.actions:
             entries += [(k, ("action", action.id)) for ks in action.keywords.values() for k in ks]
             entries += [(title, ("action", action.id)) for title in action.title.values()]
@@ -158,8 +163,9 @@ class MatchingEngine:
         direct: dict[str, float] = {}
         for (kind, owner), hit in self.index.search(normal, cutoff=KEYWORD_CUTOFF).items():
             score = _weight(hit)
-            if kind == "theme":
-                direct[owner] = max(direct.get(owner, 0.0), score)
+            if kind in ("theme", "context"):
+                weight = CONTEXT if kind == "context" else 1.0
+                direct[owner] = max(direct.get(owner, 0.0), weight * score)
             elif kind == "action":
                 own[owner] = max(own.get(owner, 0.0), score)
             else:
