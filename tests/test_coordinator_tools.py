@@ -147,3 +147,34 @@ def test_translation_status_lists_every_language(capsys) -> None:
         assert re.search(rf"^{lang}\s+keywords\s", table, re.M)
     assert main(["translations", "--catalogue", str(TESTVILLE)]) == 0
     assert "ar " not in capsys.readouterr().out
+
+
+@needs_chromium
+def test_report_and_poster_work_for_another_territory(tmp_path, monkeypatch) -> None:
+    data = tmp_path / "data"
+    service = Service(Settings(catalogue_dir=TESTVILLE, data_dir=data))
+    for person in range(6):
+        service.handle(person, Start("en_housing"), now=dt.datetime(2026, 11, 3, tzinfo=dt.UTC))
+    service.store.close()
+    monkeypatch.setenv("CTAI_DATA_DIR", str(data))
+    out = tmp_path / "report.html"
+    args = [
+        "report",
+        "--catalogue",
+        str(TESTVILLE),
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-11-30",
+    ]
+    assert main([*args, "--out", str(out)]) == 0
+    dom = dump_dom(out)
+    assert "CTAI de Testville" in dom and dom.count("<table>") == 9
+    assert ">6<" in dom, "six people on that day: shown, not hidden"
+    poster = tmp_path / "poster.html"
+    assert (
+        main(["poster", "--lang", "en", "--catalogue", str(TESTVILLE), "--out", str(poster)]) == 0
+    )
+    dom = dump_dom(poster)
+    assert "3114" in dom and "🏠 Housing" in dom, "Testville's own numbers and themes"
+    assert "15</b>" in dom and "3919" not in dom, "only the numbers of Testville's catalogue"

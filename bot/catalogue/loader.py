@@ -282,6 +282,14 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
 def _check_translations(
     action: Action, territory: Territory, parsed: ParsedFile, path: YamlPath, report: _Report
 ) -> None:
+    drafted = [lang for lang in territory.languages if action.translations.get(lang) == "machine"]
+    if drafted:
+        report.add(
+            parsed,
+            (*path, "translations"),
+            "warning",
+            f"{action.id!r} is machine-translated, not reviewed, in: {' '.join(drafted)}",
+        )
     for field_name in ("title", "summary", "keywords"):
         texts = getattr(action, field_name)
         missing = [lang for lang in territory.languages if lang not in texts]
