@@ -32,7 +32,7 @@ ACTION_ONLY = 0.9
 """An action's own keyword is often a qualifier ("for women"), weaker than a topic word..."""
 BOTH = 5.0
 """...but with its topic in the message too, that action is the one."""
-CONTEXT = 0.9
+CONTEXT = 0.85
 """A context word ("child", "family") hints at a theme less than a keyword does."""
 OPERATOR = 0.9
 """Naming an operator points to its actions, but less than naming what one needs."""
