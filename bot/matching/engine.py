@@ -7,7 +7,7 @@ are surfaced whatever else the message matches.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.catalogue.model import Action, Catalogue
 from bot.matching.index import Hit, KeywordIndex
@@ -64,7 +64,6 @@ class Match:
     emergency: tuple[str, ...]
     clarify: tuple[str, ...]
     results: tuple[ScoredAction, ...]
-    theme_scores: dict[str, float] = field(default_factory=dict)
     detected: str | None = None
     """The language the text looks written in, whatever the person chose (to offer a switch)."""
 
@@ -222,6 +221,5 @@ class MatchingEngine:
             emergency=emergency,
             clarify=clarify,
             results=results,
-            theme_scores=theme_scores,
             detected=detected,
         )
