@@ -122,7 +122,9 @@ def test_ask_reads_plain_and_json_lines_in_order(monkeypatch, capsys) -> None:
     assert set(answers[0]) == {"text", "lang", "confident", "emergency", "clarify", "results"}
 
 
-def test_ask_one_text_with_an_audience(capsys) -> None:
+def test_ask_one_text_with_an_audience(poitiers, capsys) -> None:
     assert main(["ask", "cours de français", "--audience", "bpi", "--lang", "fr"]) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert "bpi" in answer["results"][0]["operators"] or answer["results"][0]["action"]
+    assert answer["lang"] == "fr"
+    first = poitiers.actions_by_id[answer["results"][0]["action"]]
+    assert "bpi" in first.audience, "a refugee sees a refugee action first"
