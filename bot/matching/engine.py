@@ -135,6 +135,7 @@ class MatchingEngine:
             ),
             exact_below=EMERGENCY_WORD_EXACT_BELOW,
             content_word=3,  # "i want to do" is not "i want to die"
+            any_order=False,  # danger phrases are matched as written
         )
         self.actions_by_operator: dict[str, list[Action]] = defaultdict(list)
         self.actions_by_theme: dict[str, list[str]] = defaultdict(list)

@@ -63,10 +63,13 @@ class KeywordIndex(Generic[Owner]):
         word_cutoff: float = 78,
         exact_below: int = SHORT + 1,
         content_word: int = SHORT + 1,
+        any_order: bool = True,
     ) -> None:
         """``exact_below``: single-word keywords shorter than this match only exactly;
-        ``content_word``: words this long in a phrase must each be in the message."""
+        ``content_word``: words this long in a phrase must each be in the message;
+        ``any_order``: a phrase's words may come in another order ("ክፍሊ ብክራይ")."""
         self.word_cutoff = word_cutoff
+        self.any_order = any_order
         self.content_word = content_word
         owners: dict[str, set[Owner | _Part]] = defaultdict(set)
         self.conjunctions: list[tuple[str, Owner, int]] = []
@@ -152,9 +155,8 @@ class KeywordIndex(Generic[Owner]):
             ):
                 continue  # every content word must be there: "язык жест" is not "язык есть"
             band = [g for n in range(max(1, size - 1), size + 2) for g in ngrams.get(n, ())]
-            best = band and process.extractOne(
-                keyword, band, scorer=fuzz.ratio, score_cutoff=cutoff
-            )
+            scorer = fuzz.token_sort_ratio if size > 1 and self.any_order else fuzz.ratio
+            best = band and process.extractOne(keyword, band, scorer=scorer, score_cutoff=cutoff)
             if best:
                 scores[i] = best[1]
         return scores
