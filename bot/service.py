@@ -42,15 +42,19 @@ class Service:
     def i18n(self) -> I18n:
         return self.dialogue.i18n
 
-    def _build(self, catalogue: Catalogue) -> Dialogue:
-        i18n = I18n(catalogue.territory.languages)
+    def _build(self, catalogue: Catalogue, i18n: I18n | None = None) -> Dialogue:
+        i18n = i18n or I18n(catalogue.territory.languages)
         return Dialogue(catalogue, i18n, inactive_days=self.settings.inactive_days)
 
     def prepare_reload(self) -> tuple[Dialogue | None, list[Problem]]:
-        """Load and index the catalogue again (slow: run it off the event loop)."""
+        """Load and index the catalogue again (slow: run it off the event loop). The .po
+        files are read again only if the territory's languages changed."""
         catalogue, problems = load_catalogue(self.settings.catalogue_dir)
         errors = [p for p in problems if p.severity == "error"]
-        return (self._build(catalogue) if catalogue and not errors else None), errors
+        if catalogue is None or errors:
+            return None, errors
+        same = self.i18n.languages == catalogue.territory.languages
+        return self._build(catalogue, self.i18n if same else None), errors
 
     def swap(self, dialogue: Dialogue) -> None:
         """Serve a new catalogue from the next message on: one assignment, never half."""

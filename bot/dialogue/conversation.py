@@ -108,7 +108,8 @@ class Dialogue:
             row.insert(0, Button(s._("⬅️ Back"), back))
         return tuple(row)
 
-    def picker(self, s: Strings) -> Reply:
+    def picker(self) -> Reply:
+        """Each language named in its own script: it must be readable before any choice."""
         names = [Button(language_name(lang), data("l", lang)) for lang in self.languages]
         rows = tuple(tuple(names[i : i + 2]) for i in range(0, len(names), 2))
         prompts = dict.fromkeys(
@@ -156,7 +157,7 @@ class Dialogue:
             replies.append(self.menu(s))
             return Turn(tuple(replies), state)
         if lang is None:
-            return Turn((self.picker(self.i18n[self.catalogue.territory.default_language]),), state)
+            return Turn((self.picker(),), state)
         s = self.i18n[lang]
         return Turn((self.welcome(s), self.menu(s)), replace(state, lang=lang))
 
@@ -167,7 +168,7 @@ class Dialogue:
             case "menu":
                 return Turn((self.menu(s),), state)
             case "language":
-                return Turn((self.picker(s),), state)
+                return Turn((self.picker(),), state)
             case "emergency":
                 return Turn((self.emergency(s),), state, signals=(Signal("emergency", "menu"),))
             case "help":
@@ -217,7 +218,7 @@ class Dialogue:
         if kind == "E" and not rest:
             return Turn((self.emergency(s),), state, signals=(Signal("emergency", "menu"),))
         if kind == "L" and not rest:
-            return Turn((self.picker(s),), state)
+            return Turn((self.picker(),), state)
         if kind == "l" and rest in self.languages:
             s = self.i18n[rest]
             first_time = state.lang is None
@@ -241,7 +242,7 @@ class Dialogue:
             (self.menu(s, s._("⌛ This button is no longer valid. Here is the menu.")),), state
         )
 
-    def _audience_question(self, theme: str, state: State, s: Strings) -> Reply:
+    def _audience_question(self, theme: str, s: Strings) -> Reply:
         rows = tuple(
             (Button(label, data("q", code, theme)),)
             for code, label in (
@@ -262,7 +263,7 @@ class Dialogue:
         actions = self.catalogue.actions_for_theme(theme_id)
         signals = (Signal("theme", theme_id),)
         if state.audience is None and splitting_question(actions) == "audience":
-            return Turn((self._audience_question(theme_id, state, s),), state, signals=signals)
+            return Turn((self._audience_question(theme_id, s),), state, signals=signals)
         header = f"<b>{escape(theme_label(s, theme))}</b>"
         if state.audience == "asylum":
             return Turn((self._asylum(s, header),), state, signals=signals)
