@@ -49,6 +49,13 @@ Texts = dict[Lang, NonEmpty]
 """A text per language, e.g. ``{fr: "Logement", en: "Housing"}``."""
 Keywords = dict[Lang, list[NonEmpty]]
 """Words people actually type, per language (synonyms, misspellings, words without accents)."""
+Examples = Annotated[
+    dict[Lang, list[NonEmpty]],
+    Field(
+        description="whole sentences people write, per language (stories, Latin-script "
+        "writing, indirect ways of saying it): the semantic stage compares messages with them"
+    ),
+]
 
 
 def _check_hours(value: str) -> str:
@@ -117,6 +124,7 @@ class EmergencyContact(Strict):
     purpose: Texts
     label: Texts
     words: Keywords = {}
+    examples: Examples = {}
     themes: list[ThemeId] = Field(
         default=[], description="themes this danger also belongs to (115: housing)"
     )
@@ -133,6 +141,11 @@ class Territory(Strict):
     coordinator: Contact = Contact()
     contract: Contract | None = None
     emergency: list[EmergencyContact] = Field(min_length=1)
+    out_of_scope: dict[Lang, list[NonEmpty]] = Field(
+        default={},
+        description="questions the bot does not answer (prices elsewhere, recipes, weather), "
+        "per language: a message closer to these than to any service is not routed",
+    )
     sources: list[NonEmpty] = []
 
 
@@ -146,6 +159,7 @@ class Theme(Strict):
         description="words that hint at the theme but are often about something else "
         "('my child' in 'my child is sick'): they count less than keywords",
     )
+    examples: Examples = {}
 
 
 class Address(Strict):
@@ -171,8 +185,11 @@ class Verification(Strict):
 class Operator(Verification):
     id: Identifier
     name: NonEmpty
-    aliases: list[NonEmpty] = []
+    aliases: list[NonEmpty] = Field(
+        default=[], description="other names and misspellings, in every script people use"
+    )
     description: Texts = {}
+    examples: Examples = {}
     address: Address | None = None
     coordinates: Coordinates | None = None
     phones: list[Phone] = []
@@ -217,6 +234,7 @@ class Action(Verification):
     summary: Texts
     translations: dict[Lang, TranslationStatus] = {}
     keywords: Keywords = {}
+    examples: Examples = {}
     access: Access = Access()
     schedule: Texts = {}
     valid: Validity = Validity()
