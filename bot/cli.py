@@ -21,8 +21,9 @@ from bot.coordinator.report import figures, report_html, write_csv
 from bot.coordinator.sharing import bot_username, deep_link, write_qr
 from bot.coordinator.translations import status_table
 from bot.dialogue.i18n import I18n
-from bot.matching.engine import MatchingEngine
+from bot.matching.engine import MatchingEngine, Mode
 from bot.matching.evaluation import evaluate, format_report, read_rows
+from bot.matching.semantic import default_semantics
 from bot.service import Service
 from bot.storage import Store
 from bot.telegram_app import run
@@ -57,9 +58,12 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine(directory: Path) -> MatchingEngine:
+def _engine(directory: Path, mode: Mode = "hybrid") -> MatchingEngine:
     try:
-        return MatchingEngine(load_or_raise(directory))
+        catalogue = load_or_raise(directory)
+        if mode == "keyword":
+            return MatchingEngine(catalogue)
+        return MatchingEngine(catalogue, default_semantics().index(catalogue), mode=mode)
     except CatalogueError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -72,7 +76,7 @@ def _ask_one(engine: MatchingEngine, text: str, lang: str | None, audience: str 
 
 
 def _ask(args: argparse.Namespace) -> int:
-    engine = _engine(args.catalogue)
+    engine = _engine(args.catalogue, args.engine)
     if args.text is not None:
         print(_ask_one(engine, args.text, args.lang, args.audience))
         return 0
@@ -89,16 +93,16 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    engine = _engine(args.catalogue)
+    engine = _engine(args.catalogue, args.engine)
     with args.file.open(encoding="utf-8") as lines:
-        report = evaluate(engine, read_rows(lines))
+        report = evaluate(engine, read_rows(lines), by=args.by)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 
 
 def _chat(args: argparse.Namespace) -> int:
     config = Config.from_env(need_token=False)
-    chat(Service(config.settings), args.lang)
+    chat(Service(config.settings, semantics=config.semantics()), args.lang)
     return 0
 
 
@@ -192,12 +196,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", choices=LANGUAGES)
     ask.add_argument("--audience", choices=["bpi", "primo-arrivant"])
     ask.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    ask.add_argument("--engine", choices=["hybrid", "keyword", "semantic"], default="hybrid")
     ask.set_defaults(run=_ask)
 
     evaluation = commands.add_parser("eval", help="score the engine on a labelled JSONL file")
     evaluation.add_argument("file", type=Path)
     evaluation.add_argument("--json", action="store_true")
     evaluation.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    evaluation.add_argument("--engine", choices=["hybrid", "keyword", "semantic"], default="hybrid")
+    evaluation.add_argument(
+        "--by", choices=["lang", "kind"], default="lang", help="group the scores by"
+    )
     evaluation.set_defaults(run=_eval)
 
     link = commands.add_parser("link", help="a deep link (and QR code) for social workers")

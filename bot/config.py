@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.matching.semantic import Semantics, default_cache_dir, default_semantics
 from bot.service import Settings
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -38,6 +39,12 @@ class Config:
     inactive_days: int
     unmatched_days: int
     overall_rate: float
+    cache_dir: Path = REPOSITORY / ".cache"
+    semantic: bool = True
+
+    def semantics(self) -> Semantics | None:
+        """The embedding model and its vector cache, unless turned off (CTAI_SEMANTIC=0)."""
+        return default_semantics(self.cache_dir) if self.semantic else None
 
     @property
     def settings(self) -> Settings:
@@ -78,4 +85,6 @@ class Config:
             inactive_days=_int("CTAI_INACTIVE_DAYS", 180),
             unmatched_days=_int("CTAI_UNMATCHED_DAYS", 30),
             overall_rate=float(_int("CTAI_OVERALL_RATE", 30)),
+            cache_dir=default_cache_dir(),
+            semantic=os.environ.get("CTAI_SEMANTIC", "1").strip().lower() not in ("0", "off", "no"),
         )

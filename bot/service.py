@@ -17,6 +17,8 @@ from bot.catalogue.problems import Problem
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.i18n import I18n
 from bot.dialogue.model import Event, Turn
+from bot.matching.engine import MatchingEngine
+from bot.matching.semantic import Semantics
 from bot.storage import Store
 
 SCREENS_REMEMBERED = 10_000
@@ -32,8 +34,12 @@ class Settings:
 
 
 class Service:
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Store | None = None, semantics: Semantics | None = None
+    ) -> None:
+        """Without ``semantics`` messages are matched on keywords alone."""
         self.settings = settings
+        self.semantics = semantics
         self.dialogue = self._build(load_or_raise(settings.catalogue_dir))
         self.store = store or Store(settings.data_dir / "ctai-bot.sqlite3")
         self._screens: OrderedDict[str, str] = OrderedDict()
@@ -44,7 +50,9 @@ class Service:
 
     def _build(self, catalogue: Catalogue, i18n: I18n | None = None) -> Dialogue:
         i18n = i18n or I18n(catalogue.territory.languages)
-        return Dialogue(catalogue, i18n, inactive_days=self.settings.inactive_days)
+        semantic = self.semantics.index(catalogue) if self.semantics else None
+        engine = MatchingEngine(catalogue, semantic)
+        return Dialogue(catalogue, i18n, engine, inactive_days=self.settings.inactive_days)
 
     def prepare_reload(self) -> tuple[Dialogue | None, list[Problem]]:
         """Load and index the catalogue again (slow: run it off the event loop). The .po

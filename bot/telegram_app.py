@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import secrets
 import signal
@@ -177,12 +178,16 @@ class TelegramAdapter:
         ):
             await context.bot.send_message(chat.id, await self.admin(event.name))
             return
-        turn = self.service.handle(
+        handle = functools.partial(
+            self.service.handle,
             user.id,
             event,
             private=chat.type == chat.PRIVATE,
             client_lang=(user.language_code or "")[:2] or None,
         )
+        # A typed message goes through the embedding model (tens of ms): off the event loop,
+        # so that sends, polling and the watcher keep running. Buttons stay on the loop.
+        turn = await asyncio.to_thread(handle) if isinstance(event, Text) else handle()
         await send(context.bot, chat.id, turn.replies)
 
     async def admin(self, name: str) -> str:
@@ -308,7 +313,7 @@ def run(
 ) -> None:
     """Serve until stopped: long polling, or a webhook whose secret token is checked on every
     request (a random one when CTAI_WEBHOOK_SECRET is not set)."""
-    application = build_application(Service(config.settings), config)
+    application = build_application(Service(config.settings, semantics=config.semantics()), config)
     if webhook_url:
         application.run_webhook(
             listen=listen,

@@ -135,12 +135,21 @@ def action_card(s: Strings, catalogue: Catalogue, action: Action, now: dt.dateti
 
 
 def emergency_card(
-    s: Strings, contacts: tuple[EmergencyContact, ...], matched: tuple[str, ...] = ()
+    s: Strings,
+    contacts: tuple[EmergencyContact, ...],
+    matched: tuple[str, ...] = (),
+    *,
+    gentle: bool = False,
 ) -> str:
-    """The numbers to call, those matching the person's words first."""
+    """The numbers to call, those matching the person's words first; ``gentle`` when only the
+    meaning of the message, not its words, suggests danger."""
     lines: list[str] = []
     first = [c for c in contacts if c.id in matched]
-    if first:
+    if first and gentle:
+        lines.append(s._("💙 <b>If you or someone near you is in danger now, you can call:</b>"))
+        lines += [_contact_line(s, c) for c in first]
+        lines.append("")
+    elif first:
         lines.append(s._("🆘 <b>If you are in danger now, call:</b>"))
         lines += [_contact_line(s, c) for c in first]
         lines.append("")

@@ -136,8 +136,10 @@ class Dialogue:
             )
         )
 
-    def emergency(self, s: Strings, matched: tuple[str, ...] = ()) -> Reply:
-        text = emergency_card(s, tuple(self.catalogue.territory.emergency), matched)
+    def emergency(
+        self, s: Strings, matched: tuple[str, ...] = (), *, gentle: bool = False
+    ) -> Reply:
+        text = emergency_card(s, tuple(self.catalogue.territory.emergency), matched, gentle=gentle)
         return Reply(text, ((Button(s._("🏠 Menu"), data("M")),),))
 
     def _start(self, payload: str, state: State, lang: str | None, now: dt.datetime) -> Turn:
@@ -408,7 +410,7 @@ class Dialogue:
         replies: list[Reply] = []
         signals: list[Signal] = []
         if match.emergency:
-            replies.append(self.emergency(s, match.emergency))
+            replies.append(self.emergency(s, match.emergency, gentle=match.gentle))
             signals += [Signal("emergency", e) for e in match.emergency]
         unmatched = None
         if match.confident:

