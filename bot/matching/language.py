@@ -1,14 +1,21 @@
 """Which of the ten languages a message is written in, offline.
 
 The Unicode script decides first (Ethiopic is Tigrinya, ґ є ї і are Ukrainian, ټ ډ ړ are
-Pashto); within a script, py3langid's bundled model picks among our languages. Somali, which
-that model does not know, is recognised by its most frequent words.
+Pashto); within a script, py3langid's bundled model picks among our languages. Latin letters
+are not only French, English and Turkish: Arabic is typed as Arabizi ("abghi ta3allam"),
+Persian, Pashto, Tigrinya, Russian and Ukrainian are typed in Latin letters, and Somali is
+always written so. Those are recognised by their frequent romanised words
+(``romanised.json``: no word listed under two languages) and Arabizi by its digits.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
+from collections import Counter
 from functools import cache
+from pathlib import Path
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -47,6 +54,50 @@ def _looks_somali(token: str) -> bool:
 
 
 MODEL_LANGUAGES = ("fr", "en", "tr", "ru", "uk", "ar", "fa", "ps")
+LATIN_NATIVE = ("fr", "en", "tr")
+"""Written in Latin letters by their own alphabet; the others only when typed so."""
+_ARABIZI = re.compile(r"[a-z][23579]|[23579][a-z]")
+"""Digits standing for Arabic letters inside a word: 3 ع, 7 ح, 9 ق, 2 ء, 5 خ."""
+
+
+@cache
+def _romanised() -> dict[str, tuple[str, ...]]:
+    """Each romanised word and the language it belongs to."""
+    lists = json.loads((Path(__file__).parent / "romanised.json").read_text("utf-8"))
+    by_word: dict[str, list[str]] = {}
+    for lang, words in lists.items():
+        for word in words:
+            by_word.setdefault(word, []).append(lang)
+    return {word: tuple(langs) for word, langs in by_word.items()}
+
+
+def _fold(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+    ).replace("ı", "i")
+
+
+def _latin_language(text: str) -> str:
+    tokens = re.findall(r"[a-z0-9]+", _fold(text))
+    counts: Counter[str] = Counter()
+    known = _romanised()
+    for token in tokens:
+        counts.update(known.get(token, ()))
+        if _ARABIZI.search(token):
+            counts["ar"] += 1
+    native = max((counts[lang] for lang in LATIN_NATIVE), default=0)
+    typed = [(n, lang) for lang, n in counts.items() if lang not in LATIN_NATIVE]
+    if typed:
+        n, lang = max(typed)
+        if n >= max(native, 1):
+            return lang
+    if tokens and sum(map(_looks_somali, tokens)) / len(tokens) >= 0.25:
+        return "so"
+    if native >= 2:
+        best = [lang for lang in LATIN_NATIVE if counts[lang] == native]
+        if len(best) == 1:
+            return best[0]
+    return _best_of(text, LATIN_NATIVE)
 
 
 @cache
@@ -78,8 +129,5 @@ def detect_language(text: str) -> str | None:
     if _LATIN.search(text):
         if _TURKISH.search(text):
             return "tr"
-        tokens = re.findall(r"\w+", text.lower())
-        if tokens and sum(map(_looks_somali, tokens)) / len(tokens) >= 0.25:
-            return "so"
-        return _best_of(text, ("fr", "en", "tr"))
+        return _latin_language(text)
     return None
