@@ -23,7 +23,7 @@ from bot.coordinator.translations import status_table
 from bot.dialogue.i18n import I18n
 from bot.matching.engine import MatchingEngine, Mode
 from bot.matching.evaluation import evaluate, format_report, read_rows
-from bot.matching.semantic import default_semantics
+from bot.matching.semantic import SHIPPED_VECTORS, default_semantics, write_shipped
 from bot.service import Service
 from bot.storage import Store
 from bot.telegram_app import run
@@ -63,7 +63,7 @@ def _engine(directory: Path, mode: Mode = "hybrid") -> MatchingEngine:
         catalogue = load_or_raise(directory)
         if mode == "keyword":
             return MatchingEngine(catalogue)
-        return MatchingEngine(catalogue, default_semantics().index(catalogue), mode=mode)
+        return MatchingEngine(catalogue, default_semantics().index(catalogue, directory), mode=mode)
     except CatalogueError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -97,6 +97,22 @@ def _eval(args: argparse.Namespace) -> int:
     with args.file.open(encoding="utf-8") as lines:
         report = evaluate(engine, read_rows(lines), by=args.by)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def _vectors(args: argparse.Namespace) -> int:
+    """Embed the catalogue's texts (only new ones, with the cache) and ship them beside it."""
+    try:
+        catalogue = load_or_raise(args.catalogue)
+    except CatalogueError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    semantics = default_semantics()
+    index = semantics.index(catalogue, args.catalogue)
+    out = args.catalogue / SHIPPED_VECTORS
+    write_shipped(out, semantics.embedder.name, index.texts, index.matrix)
+    print(f"{out}: {len(index)} texts, {out.stat().st_size / 2**20:.1f} MiB")
     return 0
 
 
@@ -236,6 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
     translations = commands.add_parser("translations", help="translation status per language")
     translations.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     translations.set_defaults(run=_translations)
+
+    vectors = commands.add_parser(
+        "vectors", help="embed the catalogue's texts and save them beside it (fast starts)"
+    )
+    vectors.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    vectors.set_defaults(run=_vectors)
 
     schema = commands.add_parser("schema", help="print the catalogue's JSON Schema")
     schema.add_argument("--out", type=Path, help="write it to this file")

@@ -50,7 +50,9 @@ class Service:
 
     def _build(self, catalogue: Catalogue, i18n: I18n | None = None) -> Dialogue:
         i18n = i18n or I18n(catalogue.territory.languages)
-        semantic = self.semantics.index(catalogue) if self.semantics else None
+        semantic = (
+            self.semantics.index(catalogue, self.settings.catalogue_dir) if self.semantics else None
+        )
         engine = MatchingEngine(catalogue, semantic)
         return Dialogue(catalogue, i18n, engine, inactive_days=self.settings.inactive_days)
 

@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.polling import poll
 from bot.service import Service
 from bot.telegram_app import build_application
+from tests.conftest import shared_semantics
 from tests.fakebotapi import FakeBotAPI
 
 TOKEN = "123456:SECRET-test-token"
@@ -72,7 +73,7 @@ async def running_bot(
 ) -> AsyncIterator[RunningBot]:
     with FakeBotAPI(token=TOKEN) as api:
         config = config_for(api, catalogue_dir, data_dir, **changes)
-        service = Service(config.settings)
+        service = Service(config.settings, semantics=shared_semantics())
         application = build_application(service, config, read_timeout=read_timeout)
         async with application:
             await application.post_init(application)

@@ -3,6 +3,7 @@
 import pytest
 
 from bot.matching.language import detect_language
+from bot.matching.transliterate import to_cyrillic
 
 
 @pytest.mark.parametrize(
@@ -27,3 +28,28 @@ def test_each_language_is_recognised(text: str, lang: str) -> None:
 @pytest.mark.parametrize("text", ["", "   ", "12345", "🙂🙂", "\u200b"])
 def test_nothing_to_tell_gives_none(text: str) -> None:
     assert detect_language(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("abghi ta3allam faransi", "ar"),
+        ("wach kayn chi 5dma f poitiers", "ar"),
+        ("man donbale kar hastam", "fa"),
+        ("hakim delye", "ti"),
+        ("kak poluchit vid na zhitelstvo", "ru"),
+        ("de mozhna vyvchyty frantsuzku", "uk"),
+        ("Hoy ma haysto caawa", "so"),
+        ("yardim lazim is ariyorum", "tr"),
+    ],
+)
+def test_latin_script_writing_is_told_by_its_words(text: str, lang: str) -> None:
+    """Arabizi is never taken for Turkish, nor romanised Russian for English."""
+    assert detect_language(text) == lang
+
+
+def test_romanised_russian_is_read_back_in_cyrillic() -> None:
+    assert to_cyrillic("mne nuzhen vrach", "ru") == "мне нужен врач"
+    assert to_cyrillic("yak otrymaty", "uk") == "як отримати"
+    assert to_cyrillic("у меня встреча в Coallia", "ru") is None, "names in Cyrillic text stay"
+    assert to_cyrillic("abghi ta3allam", "ar") is None

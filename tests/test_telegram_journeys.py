@@ -206,3 +206,15 @@ def test_a_long_message_is_split_at_line_ends_under_telegrams_limit() -> None:
     assert len(pieces) > 1 and all(len(piece) <= 4096 for piece in pieces)
     assert "\n".join(pieces) == text
     assert all(piece.startswith("ligne") for piece in pieces)
+
+
+async def test_a_family_in_a_car_tonight_sees_115_gently_and_still_the_housing_card(
+    tmp_path,
+) -> None:
+    async with running_bot(SHIPPED, tmp_path / "data") as bot:
+        bot.api.send_text(FRENCH, "/start", language_code="en")
+        await bot.api.wait_sent(FRENCH, count=2)
+        text = "no room anywhere, me and the kids are in the car tonight"
+        [first, *rest] = await bot.replies_to(FRENCH, lambda: bot.api.send_text(FRENCH, text))
+        assert "115" in first["text"].split("\n")[1], "the shelter number comes first"
+        assert rest, "the answer asked for is still given after the numbers"

@@ -15,6 +15,7 @@ from bot.matching.index import Hit, KeywordIndex
 from bot.matching.language import detect_language
 from bot.matching.normalise import normalise
 from bot.matching.semantic import Reading, SemanticIndex
+from bot.matching.transliterate import to_cyrillic
 
 KEYWORD_CUTOFF = 84.0
 """Below this a keyword does not count as present in the message."""
@@ -62,7 +63,7 @@ class Calibration:
     ``bench/calibrate.py``), never on the test split: see the README's evaluation rule.
     """
 
-    keyword_weight: float = 0.15
+    keyword_weight: float = 0.1
     """How much a keyword hit (score/100, ~0.85-1.1) adds to a theme's similarity: a precise
     keyword usually wins, one ambiguous word does not beat the meaning."""
     action_weight: float = 0.5
@@ -71,20 +72,24 @@ class Calibration:
     """An action is first about its first theme: "I need a job" opens a job action."""
     agree_within: float = 0.02
     """The keywords' best theme must be this close to the semantic best to route on keywords."""
-    semantic_confident: float = 0.88
+    semantic_confident: float = 0.89
     """With no confident keyword, the semantic best theme must be this similar to route..."""
-    semantic_margin: float = 0.025
+    semantic_margin: float = 0.03
     """...and this far ahead of the next theme."""
-    relevant: float = 0.84
+    relevant: float = 0.87
     """Below this similarity, with no keyword either, the message is about nothing we serve."""
-    off_topic_margin: float = 0.0
+    off_topic_margin: float = -0.01
     """A message closer to an out-of-scope question than to any service (by this) is not routed."""
     clarify_within: float = 0.03
     """Themes this close to the best one are offered together when unsure."""
-    danger: float = 0.89
+    danger: float = 0.87
     """A message this similar to a crisis example gets the emergency numbers, gently..."""
-    danger_margin: float = 0.0
+    danger_margin: float = 0.01
     """...when it is also at least this much closer to the crisis than to any service."""
+    danger_alone: float = 0.92
+    """A message this similar to a crisis example gets the numbers even if a service is closer."""
+    danger_within: float = 0.01
+    """Only the dangers this close to the closest one are named: one situation, few numbers."""
 
 
 Audience = str
@@ -153,6 +158,13 @@ class Match:
                 ],
             }
         return shown
+
+
+def read_as(text: str) -> tuple[str | None, str]:
+    """The language of ``text`` and the text as the matching stages should read it (Russian or
+    Ukrainian typed in Latin letters, back in Cyrillic)."""
+    detected = detect_language(text)
+    return detected, (detected and to_cyrillic(text, detected)) or text
 
 
 def eligible(action: Action, audience: Audience | None) -> bool:
@@ -240,10 +252,10 @@ class MatchingEngine:
 
         ``reading``: the semantic reading of this text if already made (calibration)."""
         text = text[:MAX_MESSAGE].encode("utf-8", "replace").decode("utf-8")
-        detected = detect_language(text)
-        evidence = self.keyword_evidence(text) if self.mode != "semantic" else Evidence()
+        detected, readable = read_as(text)
+        evidence = self.keyword_evidence(readable) if self.mode != "semantic" else Evidence()
         if reading is None and self.semantic and self.mode != "keyword":
-            reading = self.semantic.read(text)
+            reading = self.semantic.read(readable)
         if reading is None:
             decision = self._keyword_decision(evidence, audience)
         else:
@@ -360,10 +372,12 @@ class MatchingEngine:
         emergency = evidence.emergency
         gentle = False
         calm = max(reading.services, reading.out_of_scope) + c.danger_margin
+        closest = max(reading.emergency.values(), default=0.0)
         sensed = tuple(
             contact.id
             for contact in self.catalogue.territory.emergency
-            if reading.emergency.get(contact.id, 0.0) >= max(c.danger, calm)
+            if (score := reading.emergency.get(contact.id, 0.0)) >= closest - c.danger_within
+            and (score >= c.danger_alone or score >= max(c.danger, calm))
         )
         if not emergency and sensed:
             emergency, gentle = sensed, True
@@ -394,11 +408,19 @@ class MatchingEngine:
         results = tuple(scored[:MAX_RESULTS]) if relevant else ()
 
         confident = False
-        if results and not off_topic and not (emergency and not gentle):
+        if results and not off_topic:  # a danger never hides the answer asked for
             best = results[0]
-            on_keywords = keyword_results["confident"] and any(
-                reading.themes.get(t, 0.0) >= semantic_best - c.agree_within
-                for t in keyword_results["results"][0].action.themes
+            keyword_best = (
+                keyword_results["results"][0].action if keyword_results["results"] else None
+            )
+            on_keywords = (
+                keyword_results["confident"]
+                and keyword_best is not None
+                and bool(set(keyword_best.themes) & set(best.action.themes))
+                and any(
+                    reading.themes.get(t, 0.0) >= semantic_best - c.agree_within
+                    for t in keyword_best.themes
+                )
             )
             on_meaning = (
                 semantic_best >= c.semantic_confident
@@ -406,8 +428,6 @@ class MatchingEngine:
                 and top_theme in best.action.themes
             )
             confident = best.eligible and (on_keywords or on_meaning)
-            if on_keywords and keyword_results["results"][0].action.id != best.action.id:
-                results = keyword_results["results"]
         clarify: tuple[str, ...] = ()
         if results and not confident:
             clarify = tuple(candidates[:3])

@@ -39,9 +39,11 @@ class Tally:
         self.totals[metric] += 1
         self.hits[metric] += int(success)
 
-    def rates(self) -> dict[str, float | None]:
+    def rates(self) -> dict:
+        """Each metric's rate, the rows, and how many rows each metric was measured on."""
         return {m: (self.hits[m] / self.totals[m] if self.totals[m] else None) for m in METRICS} | {
-            "rows": self.rows
+            "rows": self.rows,
+            "counts": {m: self.totals[m] for m in METRICS},
         }
 
 
@@ -76,17 +78,29 @@ def score_row(row: dict, match: Match, tallies: Iterable[Tally]) -> None:
 def evaluate(engine: MatchingEngine, rows: Iterable[dict], *, by: str = "lang") -> dict[str, dict]:
     """Rates per language (or per ``kind``) and ``all``; the language is detected, not given,
     as for a real message."""
+    return evaluate_by(engine, rows, (by,))[by]
+
+
+def evaluate_by(
+    engine: MatchingEngine, rows: Iterable[dict], groupings: Iterable[str]
+) -> dict[str, dict[str, dict]]:
+    """The same, grouped several ways from one pass over the messages."""
+    groupings = tuple(groupings)
     overall = Tally()
-    groups: dict[str, Tally] = defaultdict(Tally)
+    groups: dict[str, dict[str, Tally]] = {by: defaultdict(Tally) for by in groupings}
     for row in rows:
         match = engine.match(row["text"])
-        tallies = [overall, groups[row.get(by) or "?"]]
-        if by == "kind" and row.get("script") == "latin" and row.get("kind") != "latin-script":
-            tallies.append(groups["latin-script"])
+        tallies = [overall]
+        for by in groupings:
+            tallies.append(groups[by][row.get(by) or "?"])
+            if by == "kind" and row.get("script") == "latin" and row.get("kind") != "latin-script":
+                tallies.append(groups[by]["latin-script"])
         score_row(row, match, tallies)
-    report = {group: tally.rates() for group, tally in sorted(groups.items())}
-    report["all"] = overall.rates()
-    return report
+    return {
+        by: {group: tally.rates() for group, tally in sorted(groups[by].items())}
+        | {"all": overall.rates()}
+        for by in groupings
+    }
 
 
 def read_rows(lines: Iterable[str]) -> list[dict]:

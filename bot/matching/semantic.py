@@ -27,10 +27,10 @@ from bot.catalogue.model import Catalogue
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_TOKENS = 48
+MAX_QUERY_TOKENS = 40
 """A message is cut to this many tokens before it is embedded: the cost grows with the
 length (about 2 ms a token on one core), and the start and end of a story say most."""
-HEAD_TOKENS = 12
+HEAD_TOKENS = 10
 """Of those, how many come from the start; the rest from the end, where the ask usually is."""
 BATCH = 32
 
@@ -105,15 +105,41 @@ class E5Embedder:
         return " ".join([*head, "…", *reversed(tail)])
 
 
+SHIPPED_VECTORS = "vectors.npz"
+"""In the catalogue folder: the vectors of its texts, made by ``ctai-bot vectors`` so that a
+fresh install starts in seconds (embedding them all takes minutes on a small CPU)."""
+
+
+def read_shipped(path: Path) -> dict[bytes, bytes]:
+    """Vectors stored beside the catalogue (float16, keyed like the cache); none if absent."""
+    try:
+        with np.load(path) as data:
+            keys, vectors = data["keys"], data["vectors"].astype(np.float32)
+    except (OSError, ValueError, KeyError) as error:
+        if path.exists():
+            log.warning("%s unreadable (%s): vectors are made again", path, error)
+        return {}
+    return {key.tobytes(): row.tobytes() for key, row in zip(keys, vectors, strict=True)}
+
+
+def write_shipped(path: Path, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+    keys = np.frombuffer(b"".join(EmbeddingCache.key(model, t) for t in texts), dtype=np.uint8)
+    keys = keys.reshape(len(texts), 32)  # raw bytes: a fixed-width string would drop NULs
+    with path.open("wb") as out:
+        np.savez_compressed(out, keys=keys, vectors=vectors.astype(np.float16))
+
+
 class EmbeddingCache:
-    """Vectors of catalogue texts in a SQLite file, keyed by model and text.
+    """Vectors of catalogue texts in a SQLite file, keyed by model and text, over the
+    vectors shipped with the catalogue.
 
     A cache that cannot be opened or written is reported once and replaced by memory: the bot
     is slower to start, never wrong.
     """
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, shipped: dict[bytes, bytes] | None = None) -> None:
         self.path = path
+        self.shipped = shipped or {}
         self._memory: dict[bytes, bytes] = {}
         self._lock = threading.Lock()
         self.db: sqlite3.Connection | None = None
@@ -129,11 +155,12 @@ class EmbeddingCache:
                 self.db = None
 
     @staticmethod
-    def _key(model: str, text: str) -> bytes:
+    def key(model: str, text: str) -> bytes:
         return hashlib.sha256(f"{model}\0{text}".encode()).digest()
 
     def _load(self, keys: list[bytes]) -> dict[bytes, bytes]:
         found = {k: self._memory[k] for k in keys if k in self._memory}
+        found.update((k, self.shipped[k]) for k in keys if k in self.shipped)
         if self.db is None:
             return found
         wanted = [k for k in keys if k not in found]
@@ -166,7 +193,7 @@ class EmbeddingCache:
     def vectors(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
         """One row per text, embedding only the texts not seen before with this model."""
         with self._lock:
-            keys = [self._key(embedder.name, t) for t in texts]
+            keys = [self.key(embedder.name, t) for t in texts]
             found = self._load(list(dict.fromkeys(keys)))
             missing = list(
                 {k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items()
@@ -225,6 +252,16 @@ class Reading:
 
 
 SECONDARY_THEME = 0.01
+TOP = 3
+"""A label's score is the mean of its best few texts: one stray example does not decide."""
+
+
+def _top_mean(values: np.ndarray) -> float:
+    if len(values) <= TOP:
+        return float(values.mean())
+    return float(np.partition(values, -TOP)[-TOP:].mean())
+
+
 """An action's later themes are a little less its own than its first one."""
 
 
@@ -253,7 +290,7 @@ class SemanticIndex:
 
     def read_vector(self, vector: np.ndarray) -> Reading:
         similarity = self.matrix @ vector
-        best = {label: float(similarity[rows].max()) for label, rows in self.rows.items()}
+        best = {label: _top_mean(similarity[rows]) for label, rows in self.rows.items()}
         by_kind: dict[str, dict[str, float]] = defaultdict(dict)
         for (kind, owner), score in best.items():
             by_kind[kind][owner] = score
@@ -293,8 +330,13 @@ class Semantics:
     def __init__(self, embedder: Embedder, cache: EmbeddingCache) -> None:
         self.embedder = embedder
         self.cache = cache
+        self._shipped_from: set[Path] = set()
 
-    def index(self, catalogue: Catalogue) -> SemanticIndex:
+    def index(self, catalogue: Catalogue, directory: Path | None = None) -> SemanticIndex:
+        """``directory``: the catalogue's folder, whose shipped vectors are used if present."""
+        if directory is not None and directory not in self._shipped_from:
+            self._shipped_from.add(directory)
+            self.cache.shipped.update(read_shipped(directory / SHIPPED_VECTORS))
         return SemanticIndex(catalogue, self.embedder, self.cache)
 
 

@@ -1,0 +1,149 @@
+"""How people really write: the cases of the 'understand real messages' issue, on the engine the
+bot runs (keywords and the semantic stage together)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.matching.engine import MatchingEngine
+from bot.matching.semantic import SHIPPED_VECTORS, EmbeddingCache, catalogue_texts, read_shipped
+from tests.conftest import ROOT, SHIPPED, shared_semantics
+
+CRISES = [
+    ("j'en peux plus, ma famille serait plus tranquille si je n'étais plus là", "3114"),
+    ("تعبت من هالحياة وما بدي كمّل", "3114"),
+    ("لما يشرب بيمد إيده علي وعلى الولاد", "3919"),
+    ("донька не повернулася зі школи, вже ніч, телефон не відповідає", "17|119"),
+    ("no room anywhere, me and the kids are in the car tonight", "115"),
+    ("Seeygu wuu i dilaa guriga", "3919|17"),
+    ("Hoy ma haysto caawa", "115"),
+    ("he fell and doesn't wake up", "15|112"),
+]
+
+
+@pytest.mark.parametrize(("text", "numbers"), CRISES)
+def test_a_crisis_said_without_the_word_shows_the_right_number(
+    hybrid: MatchingEngine, text: str, numbers: str
+) -> None:
+    match = hybrid.match(text)
+    assert set(numbers.split("|")) & set(match.emergency), match.as_json()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I work as a firefighter and want to learn French", "je ne peux pas appeler la CAF",
+     "I was an ambulance driver in Kabul, I am looking for a job",
+     "the explosions of the war still ring in my ears, I can't sleep, I need a psychologist"],
+)  # fmt: skip
+def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> None:
+    match = hybrid.match(text)
+    assert "18" not in match.emergency, match.as_json()
+    assert "15" not in match.emergency or match.gentle, match.as_json()
+
+
+def test_a_danger_only_the_meaning_shows_still_gets_an_answer(hybrid: MatchingEngine) -> None:
+    match = hybrid.match("no room anywhere, me and the kids are in the car tonight")
+    assert "115" in match.emergency
+    assert match.results and "housing" in match.results[0].action.themes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["combien coûte un appartement à Paris en ce moment ?", "how much is a flat in London now",
+     "рецепт пирога с яблоками", "طريقة عمل الكبسة", "who won the football match yesterday",
+     "quel temps fera-t-il demain ?", "learn English online for free"],
+)  # fmt: skip
+def test_off_topic_questions_are_not_routed(hybrid: MatchingEngine, text: str) -> None:
+    match = hybrid.match(text)
+    assert not match.confident, match.as_json()
+    assert not match.emergency
+
+
+@pytest.mark.parametrize(
+    "text", ["I need a doctor", "je cherche un médecin", "أحتاج طبيب", "Мне нужен врач"]
+)
+def test_a_doctor_is_general_health_care_not_mental_health(
+    hybrid: MatchingEngine, text: str
+) -> None:
+    first = hybrid.match(text).results[0].action
+    assert "health" in first.themes
+    assert first.id != "bpi-vulnerability-mental-health"
+
+
+@pytest.mark.parametrize(
+    "text", ["I am looking for a job", "Ищу работу", "ስራሕ ደልየ", "Shaqo ayaan doonayaa"]
+)
+def test_a_job_search_opens_work_not_housing(hybrid: MatchingEngine, text: str) -> None:
+    match = hybrid.match(text)
+    assert match.results[0].action.themes[0] != "housing", match.as_json()
+    assert "employment" in match.results[0].action.themes
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "theme"),
+    [("hakim delye", "ti", "health"), ("kak poluchit vid na zhitelstvo", "ru", "rights"),
+     ("abghi ta3allam faransi", "ar", "language")],
+)  # fmt: skip
+def test_latin_script_writing_is_read_in_its_language(
+    hybrid: MatchingEngine, text: str, lang: str, theme: str
+) -> None:
+    match = hybrid.match(text)
+    assert match.detected == lang
+    assert match.results and theme in match.results[0].action.themes, match.as_json()
+
+
+@pytest.mark.parametrize(
+    ("text", "operator"), [("Коаллиа адрес", "coallia"), ("آدرس توا دو موند", "toit-du-monde")]
+)
+def test_an_operator_named_in_another_script_is_found(
+    hybrid: MatchingEngine, text: str, operator: str
+) -> None:
+    match = hybrid.match(text)
+    assert any(operator in r.action.operators for r in match.results[:3]), match.as_json()
+
+
+NAMES = ROOT / "tests" / "data" / "operator-names.jsonl"
+
+
+def test_every_operator_is_found_by_name_from_every_language(hybrid: MatchingEngine) -> None:
+    rows = [json.loads(line) for line in NAMES.read_text("utf-8").splitlines() if line.strip()]
+    missed = [
+        f"{row['lang']} {row['operator']}: {row['text']}"
+        for row in rows
+        if hybrid.actions_by_operator.get(row["operator"])
+        and not any(
+            row["operator"] in r.action.operators for r in hybrid.match(row["text"]).results[:3]
+        )
+    ]
+    assert len({row["lang"] for row in rows}) == 10
+    assert missed == []
+
+
+def test_a_story_with_incidental_words_reaches_its_need(hybrid: MatchingEngine) -> None:
+    story = (
+        "We came from Sudan two years ago. My son is in school and his teacher sent a letter. "
+        "The war explosions still ring in my ears sometimes. "
+        "Now I really need to find work, any job, to pay the rent."
+    )
+    match = hybrid.match(story)
+    assert "employment" in match.results[0].action.themes, match.as_json()
+    assert "18" not in match.emergency
+
+
+def test_a_long_message_is_answered(hybrid: MatchingEngine) -> None:
+    text = ("je cherche un logement pour ma famille " * 200)[:4096]
+    match = hybrid.match(text)
+    assert match.results and "housing" in match.results[0].action.themes
+
+
+def test_the_shipped_vectors_cover_the_catalogue(poitiers) -> None:
+    """A fresh install starts without embedding anything: run ``ctai-bot vectors`` after
+    changing the catalogue's texts."""
+    shipped = read_shipped(SHIPPED / SHIPPED_VECTORS)
+    model = shared_semantics().embedder.name
+    missing = [
+        t for t, _ in catalogue_texts(poitiers) if EmbeddingCache.key(model, t) not in shipped
+    ]
+    assert missing == []
