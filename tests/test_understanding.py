@@ -35,12 +35,15 @@ def test_a_crisis_said_without_the_word_shows_the_right_number(
     "text",
     ["I work as a firefighter and want to learn French", "je ne peux pas appeler la CAF",
      "I was an ambulance driver in Kabul, I am looking for a job",
+     "mon mari se bat pour ses papiers", "I don't want to live in this flat anymore",
+     "где переночевать дешево",
      "the explosions of the war still ring in my ears, I can't sleep, I need a psychologist"],
 )  # fmt: skip
 def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> None:
+    """The six false alarms of the first round, and a war memory that is not a fire now."""
     match = hybrid.match(text)
+    assert not match.emergency or match.gentle, match.as_json()
     assert "18" not in match.emergency, match.as_json()
-    assert "15" not in match.emergency or match.gentle, match.as_json()
 
 
 def test_a_danger_only_the_meaning_shows_still_gets_an_answer(hybrid: MatchingEngine) -> None:
@@ -147,3 +150,12 @@ def test_the_shipped_vectors_cover_the_catalogue(poitiers) -> None:
         t for t, _ in catalogue_texts(poitiers) if EmbeddingCache.key(model, t) not in shipped
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    "text", ["I need a flat and French classes for my wife", "أبحث عن سكن وعن دروس فرنسية"]
+)
+def test_two_needs_in_one_message_both_reach_the_person(hybrid: MatchingEngine, text: str) -> None:
+    match = hybrid.match(text)
+    offered = {t for r in match.results[:2] for t in r.action.themes} | set(match.clarify)
+    assert {"housing", "language"} <= offered, match.as_json()

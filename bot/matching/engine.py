@@ -66,15 +66,16 @@ class Calibration:
     keyword_weight: float = 0.1
     """How much a keyword hit (score/100, ~0.85-1.1) adds to a theme's similarity: a precise
     keyword usually wins, one ambiguous word does not beat the meaning."""
-    action_weight: float = 0.5
-    """How much an action's own texts count, beside its theme's, to order actions."""
-    later_theme: float = 0.02
+    action_weight: float = 0.1
+    """How much an action's own texts count, beside its theme's, to order actions (its own
+    keywords count half as much as a theme's)."""
+    later_theme: float = 0.05
     """An action is first about its first theme: "I need a job" opens a job action."""
     agree_within: float = 0.02
     """The keywords' best theme must be this close to the semantic best to route on keywords."""
-    semantic_confident: float = 0.89
+    semantic_confident: float = 0.9
     """With no confident keyword, the semantic best theme must be this similar to route..."""
-    semantic_margin: float = 0.03
+    semantic_margin: float = 0.02
     """...and this far ahead of the next theme."""
     relevant: float = 0.87
     """Below this similarity, with no keyword either, the message is about nothing we serve."""
@@ -389,8 +390,12 @@ class MatchingEngine:
             not off_topic and (bool(evidence.themes) or semantic_best >= c.relevant)
         )
         candidates = [t for t in ranked_themes if combined[t] >= top - c.clarify_within]
+        # A second theme named by its own keyword ("a flat and French classes").
+        second_need = next(
+            (t for t in ranked_themes[1:] if evidence.direct.get(t, 0.0) >= KEYWORD_CUTOFF), None
+        )
         actions: set[str] = set(evidence.own)
-        for theme in candidates[:3]:
+        for theme in [*candidates[:3], *([second_need] if second_need else [])]:
             actions.update(self.actions_by_theme[theme])
         scored: list[ScoredAction] = []
         for action_id in actions:
@@ -398,13 +403,17 @@ class MatchingEngine:
             theme_part = max(
                 combined.get(t, 0.0) - c.later_theme * (i > 0) for i, t in enumerate(action.themes)
             )
-            own = c.action_weight * reading.actions.get(action_id, 0.0)
-            own += c.keyword_weight * evidence.own.get(action_id, 0.0) / 100
-            scored.append(
-                ScoredAction(action, 100 * (theme_part + own / 2), eligible(action, audience))
-            )
+            score = theme_part + c.action_weight * reading.actions.get(action_id, 0.0)
+            score += c.keyword_weight / 2 * evidence.own.get(action_id, 0.0) / 100
+            scored.append(ScoredAction(action, 100 * score, eligible(action, audience)))
         position = self.position
         scored.sort(key=lambda r: (not r.eligible, -r.score, position[r.action.id]))
+        if second_need and scored and second_need not in scored[0].action.themes:
+            other = next(r for r in scored if second_need in r.action.themes)
+            scored.remove(other)
+            scored.insert(1, other)  # both needs get a card or a button
+            if second_need not in candidates[:3]:
+                candidates = [*candidates[:2], second_need]
         results = tuple(scored[:MAX_RESULTS]) if relevant else ()
 
         confident = False

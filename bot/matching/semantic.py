@@ -195,8 +195,9 @@ class EmbeddingCache:
         with self._lock:
             keys = [self.key(embedder.name, t) for t in texts]
             found = self._load(list(dict.fromkeys(keys)))
-            missing = list(
-                {k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items()
+            missing = sorted(
+                {k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items(),
+                key=lambda item: len(item[1]),  # a batch is padded to its longest text
             )
             for start in range(0, len(missing), BATCH):
                 chunk = missing[start : start + BATCH]
