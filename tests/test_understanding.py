@@ -159,3 +159,11 @@ def test_two_needs_in_one_message_both_reach_the_person(hybrid: MatchingEngine, 
     match = hybrid.match(text)
     offered = {t for r in match.results[:2] for t in r.action.themes} | set(match.clarify)
     assert {"housing", "language"} <= offered, match.as_json()
+
+
+def test_a_long_story_is_cut_to_its_start_and_its_ask() -> None:
+    embedder = shared_semantics().embedder
+    story = "We arrived in winter. " + "The road was long and hard. " * 30 + "I need a job now."
+    short = embedder.shorten(story)
+    assert short.startswith("We arrived") and short.endswith("I need a job now.")
+    assert len(short) < len(story) / 3

@@ -16,7 +16,7 @@ import os
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -79,30 +79,38 @@ class E5Embedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vectors = self.model.query(list(texts))
+        model = self.model
+        with self._lock:  # one C engine, its buffers shared: one call at a time
+            vectors = model.query(list(texts))
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def shorten(self, text: str) -> str:
-        words = text.split()
-        count = self.model.token_count
-        if count(text) <= self.max_tokens:
-            return text
-        head: list[str] = []
-        used = 0
-        for word in words:
-            cost = count(word)
-            if used + cost > HEAD_TOKENS:
-                break
-            head.append(word)
-            used += cost
-        tail: list[str] = []
-        for word in reversed(words[len(head) :]):
-            cost = count(word)
-            if used + cost > self.max_tokens - 1:
-                break
-            tail.append(word)
-            used += cost
-        return " ".join([*head, "…", *reversed(tail)])
+        model = self.model
+        with self._lock:
+            return _cut(text, model.token_count, self.max_tokens)
+
+
+def _cut(text: str, count: Callable[[str], int], budget: int) -> str:
+    """The first words (up to ``HEAD_TOKENS``), "…", then the last ones, within ``budget``."""
+    if count(text) <= budget:
+        return text
+    words = text.split()
+    head: list[str] = []
+    used = 0
+    for word in words:
+        cost = count(word)
+        if used + cost > HEAD_TOKENS:
+            break
+        head.append(word)
+        used += cost
+    tail: list[str] = []
+    for word in reversed(words[len(head) :]):
+        cost = count(word)
+        if used + cost > budget - 1:
+            break
+        tail.append(word)
+        used += cost
+    return " ".join([*head, "…", *reversed(tail)])
 
 
 SHIPPED_VECTORS = "vectors.npz"
