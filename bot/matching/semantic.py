@@ -15,6 +15,7 @@ import logging
 import os
 import sqlite3
 import threading
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -123,7 +124,7 @@ def read_shipped(path: Path) -> dict[bytes, bytes]:
     try:
         with np.load(path) as data:
             keys, vectors = data["keys"], data["vectors"].astype(np.float32)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         if path.exists():
             log.warning("%s unreadable (%s): vectors are made again", path, error)
         return {}

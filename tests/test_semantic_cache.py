@@ -1,0 +1,42 @@
+"""The catalogue's vectors survive a broken cache: the bot is slower to start, never wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.matching.semantic import EmbeddingCache, read_shipped, write_shipped
+from tests.conftest import shared_semantics
+
+TEXTS = ["je cherche un logement", "I need a doctor"]
+
+
+def test_a_garbage_cache_file_is_replaced_by_memory_and_gives_the_same_vectors(tmp_path) -> None:
+    embedder = shared_semantics().embedder
+    fresh = EmbeddingCache(None).vectors(embedder, TEXTS)
+    broken = tmp_path / "embeddings.sqlite3"
+    broken.write_bytes(b"this is not a database" * 100)
+    vectors = EmbeddingCache(broken).vectors(embedder, TEXTS)
+    assert np.allclose(vectors, fresh, atol=1e-5)
+
+
+def test_vectors_are_written_once_and_read_back(tmp_path) -> None:
+    embedder = shared_semantics().embedder
+    path = tmp_path / "embeddings.sqlite3"
+    first = EmbeddingCache(path).vectors(embedder, TEXTS)
+    again = EmbeddingCache(path)
+    assert again._load([again.key(embedder.name, t) for t in TEXTS]).keys() == {
+        again.key(embedder.name, t) for t in TEXTS
+    }, "a restart finds every vector in the file"
+    assert np.allclose(again.vectors(embedder, TEXTS), first)
+
+
+def test_shipped_vectors_round_trip_and_a_broken_file_is_ignored(tmp_path) -> None:
+    embedder = shared_semantics().embedder
+    vectors = EmbeddingCache(None).vectors(embedder, TEXTS)
+    shipped = tmp_path / "vectors.npz"
+    write_shipped(shipped, embedder.name, TEXTS, vectors)
+    read = read_shipped(shipped)
+    assert len(read) == 2
+    (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 truncated")
+    assert read_shipped(tmp_path / "bad.npz") == {}
+    assert read_shipped(tmp_path / "absent.npz") == {}
