@@ -108,7 +108,7 @@ def _vectors(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
-    semantics = default_semantics()
+    semantics = default_semantics(threads=None)  # a batch job: every core helps
     index = semantics.index(catalogue, args.catalogue)
     out = args.catalogue / SHIPPED_VECTORS
     write_shipped(out, semantics.embedder.name, index.texts, index.matrix)

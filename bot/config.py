@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.matching.semantic import Semantics, default_cache_dir, default_semantics
@@ -39,7 +39,7 @@ class Config:
     inactive_days: int
     unmatched_days: int
     overall_rate: float
-    cache_dir: Path = REPOSITORY / ".cache"
+    cache_dir: Path = field(default_factory=default_cache_dir)
     semantic: bool = True
 
     def semantics(self) -> Semantics | None:
@@ -86,5 +86,6 @@ class Config:
             unmatched_days=_int("CTAI_UNMATCHED_DAYS", 30),
             overall_rate=float(_int("CTAI_OVERALL_RATE", 30)),
             cache_dir=default_cache_dir(),
-            semantic=os.environ.get("CTAI_SEMANTIC", "1").strip().lower() not in ("0", "off", "no"),
+            semantic=os.environ.get("CTAI_SEMANTIC", "1").strip().lower()
+            not in ("0", "off", "no", "false"),
         )

@@ -7,6 +7,7 @@ swapped whole when the catalogue changes, so a conversation never sees half a ca
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +21,8 @@ from bot.dialogue.model import Event, Turn
 from bot.matching.engine import MatchingEngine
 from bot.matching.semantic import Semantics
 from bot.storage import Store
+
+log = logging.getLogger(__name__)
 
 SCREENS_REMEMBERED = 10_000
 """The theme on screen is kept in memory only, for this many recent people."""
@@ -50,9 +53,12 @@ class Service:
 
     def _build(self, catalogue: Catalogue, i18n: I18n | None = None) -> Dialogue:
         i18n = i18n or I18n(catalogue.territory.languages)
-        semantic = (
-            self.semantics.index(catalogue, self.settings.catalogue_dir) if self.semantics else None
-        )
+        semantic = None
+        if self.semantics is not None:
+            try:
+                semantic = self.semantics.index(catalogue, self.settings.catalogue_dir)
+            except Exception:  # the model or its cache is broken: keywords still answer
+                log.exception("semantic stage unavailable; matching on keywords alone")
         engine = MatchingEngine(catalogue, semantic)
         return Dialogue(catalogue, i18n, engine, inactive_days=self.settings.inactive_days)
 

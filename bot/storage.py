@@ -7,14 +7,19 @@ alone does not say who used the bot; the key lives in a separate file beside it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
 import sqlite3
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from bot.dialogue.model import Signal, State
+
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -48,12 +53,24 @@ def _periods(day: dt.date) -> tuple[str, str, str]:
     return day.isoformat(), f"{year}-W{week:02d}", f"{day:%Y-%m}"
 
 
+def _serialised(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def locked(self: Store, *args: Any, **kwargs: Any) -> T:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._key = self._load_key(path.with_suffix(".key"))
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.lock = threading.RLock()
+        """Typed messages are handled in a worker thread, the daily purge on the event loop:
+        one transaction at a time on the one connection."""
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
@@ -69,12 +86,14 @@ class Store:
         """The keyed hash under which a Telegram user is stored (and may be logged)."""
         return hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
 
+    @_serialised
     def load(self, person: str) -> State:
         row = self.db.execute(
             "SELECT lang, audience FROM people WHERE person = ?", (person,)
         ).fetchone()
         return State(lang=row[0], audience=row[1]) if row else State()
 
+    @_serialised
     def save(self, person: str, state: State, today: dt.date, signals: Iterable[Signal]) -> None:
         """Remember the person's answers and count what happened, in one transaction."""
         with self.db:
@@ -96,6 +115,7 @@ class Store:
             )
             self._count(today, signals)
 
+    @_serialised
     def count(self, today: dt.date, signals: Iterable[Signal]) -> None:
         with self.db:
             self.db.execute("BEGIN")
@@ -113,10 +133,12 @@ class Store:
             (period, kind, key),
         )
 
+    @_serialised
     def answered_updates(self) -> set[int]:
         """Updates answered before a crash that Telegram may deliver again."""
         return {row[0] for row in self.db.execute("SELECT update_id FROM answered")}
 
+    @_serialised
     def mark_answered(self, update_id: int) -> None:
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO answered (update_id) VALUES (?)", (update_id,))
@@ -127,16 +149,19 @@ class Store:
                     (ANSWERED_KEPT,),
                 )
 
+    @_serialised
     def forget(self, person: str) -> None:
         with self.db:
             self.db.execute("DELETE FROM people WHERE person = ?", (person,))
 
+    @_serialised
     def keep_unmatched(self, today: dt.date, text: str) -> None:
         with self.db:
             self.db.execute(
                 "INSERT INTO unmatched (day, text) VALUES (?, ?)", (today.isoformat(), text)
             )
 
+    @_serialised
     def purge(self, today: dt.date, *, inactive_days: int, unmatched_days: int) -> int:
         """Delete people silent for too long and old unmatched messages; returns people deleted."""
         with self.db:

@@ -167,3 +167,39 @@ def test_a_long_story_is_cut_to_its_start_and_its_ask() -> None:
     short = embedder.shorten(story)
     assert short.startswith("We arrived") and short.endswith("I need a job now.")
     assert len(short) < len(story) / 3
+
+
+@pytest.mark.parametrize(
+    "text", ["أحتاج سكن " + "ﷺ" * 40, "ﷺ" * 2000, "\ufdfa\ufdfb" * 500, "ﷲ" * 300]
+)
+def test_ligatures_that_expand_do_not_crash_the_model(hybrid: MatchingEngine, text: str) -> None:
+    """U+FDFA is 3 bytes and 18 letters once normalised: it overflowed the tokenizer."""
+    json.dumps(hybrid.match(text).as_json())
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("SOS pomogite", "112"), ("pomogite, house on fire", "18"), ("mne nado police", "17")],
+)
+def test_danger_words_survive_the_cyrillic_reading(
+    hybrid: MatchingEngine, text: str, number: str
+) -> None:
+    assert number in hybrid.match(text).emergency
+
+
+def test_a_second_need_without_any_service_does_not_crash(testville) -> None:
+    from tests.conftest import TESTVILLE, shared_semantics
+
+    engine = MatchingEngine(testville, shared_semantics().index(testville, TESTVILLE))
+    json.dumps(engine.match("I need a flat and a doctor").as_json())
+
+
+def test_a_flat_type_or_a_french_level_is_not_arabizi(hybrid: MatchingEngine) -> None:
+    for text in ("I need a T2 flat", "logement T2 Poitiers", "niveau B2 DELF B2"):
+        assert hybrid.match(text).detected != "ar", text
+
+
+@pytest.mark.parametrize("text", ["bonjour", "merci", "hello", "salam", "спасибо"])
+def test_a_greeting_is_not_taken_for_a_need(hybrid: MatchingEngine, text: str) -> None:
+    match = hybrid.match(text)
+    assert not match.confident and not match.clarify and not match.emergency

@@ -6,6 +6,7 @@ are surfaced whatever else the message matches.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
@@ -46,6 +47,8 @@ MAX_EXTRA_HITS = 3
 """Each further keyword of the same theme or action adds a little evidence."""
 EMERGENCY_WORD_EXACT_BELOW = 8
 """A single danger word shorter than this must be typed exactly: "faire" is not "fire"."""
+log = logging.getLogger(__name__)
+
 MAX_RESULTS = 5
 MAX_MESSAGE = 4096
 MAX_KEYWORD_WORDS = 80
@@ -203,7 +206,7 @@ class MatchingEngine:
         benchmark run one stage alone."""
         self.catalogue = catalogue
         self.semantic = semantic
-        self.mode: Mode = mode if semantic else "keyword"
+        self.mode: Mode = mode if semantic is not None else "keyword"
         self.calibration = calibration or Calibration()
         entries: list[tuple[str, tuple[str, str]]] = []
         for theme in catalogue.themes:
@@ -254,13 +257,20 @@ class MatchingEngine:
         ``reading``: the semantic reading of this text if already made (calibration)."""
         text = text[:MAX_MESSAGE].encode("utf-8", "replace").decode("utf-8")
         detected, readable = read_as(text)
-        evidence = self.keyword_evidence(readable) if self.mode != "semantic" else Evidence()
-        if reading is None and self.semantic and self.mode != "keyword":
-            reading = self.semantic.read(readable)
+        # Keywords read both spellings: a Latin "police" or "Coallia" must survive the
+        # Cyrillic reading of a romanised Russian message.
+        both = text if readable == text else f"{text}\n{readable}"
+        evidence = self.keyword_evidence(both) if self.mode != "semantic" else Evidence()
+        try:
+            if reading is None and self.semantic is not None and self.mode != "keyword":
+                reading = self.semantic.read(readable)
+            if reading is not None:
+                decision = self._hybrid_decision(evidence, reading, audience)
+        except Exception:  # the danger words and the keywords must still answer
+            log.exception("semantic stage failed; keywords alone answer this message")
+            reading = None
         if reading is None:
             decision = self._keyword_decision(evidence, audience)
-        else:
-            decision = self._hybrid_decision(evidence, reading, audience)
         return Match(
             text=text,
             lang=lang or detected,
@@ -409,9 +419,10 @@ class MatchingEngine:
         position = self.position
         scored.sort(key=lambda r: (not r.eligible, -r.score, position[r.action.id]))
         if second_need and scored and second_need not in scored[0].action.themes:
-            other = next(r for r in scored if second_need in r.action.themes)
-            scored.remove(other)
-            scored.insert(1, other)  # both needs get a card or a button
+            other = next((r for r in scored if second_need in r.action.themes), None)
+            if other is not None:  # a theme may have no action yet
+                scored.remove(other)
+                scored.insert(1, other)  # both needs get a card or a button
             if second_need not in candidates[:3]:
                 candidates = [*candidates[:2], second_need]
         results = tuple(scored[:MAX_RESULTS]) if relevant else ()

