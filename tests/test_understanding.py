@@ -9,7 +9,7 @@ import pytest
 
 from bot.matching.engine import MatchingEngine
 from bot.matching.semantic import SHIPPED_VECTORS, EmbeddingCache, catalogue_texts, read_shipped
-from tests.conftest import ROOT, SHIPPED, shared_semantics
+from tests.conftest import ROOT, SHIPPED, TESTVILLE, shared_semantics
 
 CRISES = [
     ("j'en peux plus, ma famille serait plus tranquille si je n'étais plus là", "3114"),
@@ -188,8 +188,6 @@ def test_danger_words_survive_the_cyrillic_reading(
 
 
 def test_a_second_need_without_any_service_does_not_crash(testville) -> None:
-    from tests.conftest import TESTVILLE, shared_semantics
-
     engine = MatchingEngine(testville, shared_semantics().index(testville, TESTVILLE))
     json.dumps(engine.match("I need a flat and a doctor").as_json())
 
