@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NotRequired, TypedDict
 
 from bot.catalogue.model import Action, Catalogue
 from bot.matching.index import Hit, KeywordIndex
@@ -114,6 +114,16 @@ class Evidence:
     own: dict[str, float] = field(default_factory=dict)
     direct: dict[str, float] = field(default_factory=dict)
     themes: dict[str, float] = field(default_factory=dict)
+
+
+class Decision(TypedDict):
+    """What a stage decides; the rest of a ``Match`` is the message and its language."""
+
+    confident: bool
+    emergency: tuple[str, ...]
+    clarify: tuple[str, ...]
+    results: tuple[ScoredAction, ...]
+    gentle: NotRequired[bool]
 
 
 @dataclass(frozen=True)
@@ -316,7 +326,7 @@ class MatchingEngine:
             themes=theme_scores,
         )
 
-    def _keyword_decision(self, evidence: Evidence, audience: Audience | None) -> dict:
+    def _keyword_decision(self, evidence: Evidence, audience: Audience | None) -> Decision:
         """The keyword engine alone: precise on the words it knows, blind to the rest."""
         own, direct, theme_scores = evidence.own, evidence.direct, evidence.themes
         emergency = evidence.emergency
@@ -365,7 +375,7 @@ class MatchingEngine:
 
     def _hybrid_decision(
         self, evidence: Evidence, reading: Reading, audience: Audience | None
-    ) -> dict:
+    ) -> Decision:
         """Keywords for precision, meaning for recall; danger from either."""
         c = self.calibration
         kw = {t: s / 100 for t, s in evidence.themes.items()}
