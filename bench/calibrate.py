@@ -24,7 +24,8 @@ from bot.matching.semantic import default_semantics  # noqa: E402
 DEV = ROOT / "tests" / "data" / "eval-dev.jsonl"
 ROUTING = {
     "keyword_weight": [0.1, 0.15, 0.25],
-    "action_weight": [0.05, 0.1, 0.25],
+    "action_weight": [0.1, 1.0, 2.0, 4.0],
+    "action_margin": [0.0, 0.01, 0.02, 1.0],
     "later_theme": [0.01, 0.02, 0.05],
     "semantic_confident": [0.87, 0.88, 0.89, 0.9],
     "semantic_margin": [0.01, 0.02, 0.03],

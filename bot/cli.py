@@ -11,8 +11,9 @@ import tempfile
 from pathlib import Path
 
 from bot.catalogue.loader import json_schema, load_catalogue, load_or_raise
-from bot.catalogue.model import LANGUAGES
+from bot.catalogue.model import LANGUAGES, Catalogue
 from bot.catalogue.problems import CatalogueError
+from bot.catalogue.reach import actionable, figures_table, reachable, to_do, where_to_ask
 from bot.config import Config, ConfigError
 from bot.console import chat
 from bot.coordinator.browser import render
@@ -39,6 +40,8 @@ def _validate(args: argparse.Namespace) -> int:
         print(problem)
     operators = len(catalogue.operators) if catalogue else 0
     actions = len(catalogue.actions) if catalogue else 0
+    if catalogue:
+        _print_to_do(catalogue)
     failed = bool(errors) or (args.strict and bool(warnings))
     verdict = "INVALID" if failed else "valid"
     print(
@@ -47,6 +50,34 @@ def _validate(args: argparse.Namespace) -> int:
         + (" (--strict: warnings count as errors)" if args.strict and warnings else "")
     )
     return 1 if failed else 0
+
+
+def _print_to_do(catalogue: Catalogue) -> None:
+    """The coordinator's to-do list: what a person misses on each card, worst first."""
+    items = to_do(catalogue)
+    if items:
+        print("\nTo do: what a person misses on each card (worst first)")
+    for item in items:
+        if not item.actionable:
+            state = "NO WAY IN"
+        elif not item.reachable:
+            fallback = where_to_ask(catalogue, item.action)
+            state = f"shows where to ask: {fallback.id}" if fallback else "shows the coordinator"
+        else:
+            state = "reachable"
+        print(f"  {item.action.id}: missing {', '.join(item.missing) or 'nothing'} ({state})")
+    total = len(catalogue.actions)
+    alone = sum(reachable(catalogue, a) for a in catalogue.actions)
+    acting = sum(actionable(catalogue, a) for a in catalogue.actions)
+    print(
+        f"actionable: {acting}/{total} cards ({acting / total:.0%}); "
+        f"{alone}/{total} ({alone / total:.0%}) give a phone, an address or a website themselves"
+    )
+
+
+def _figures(args: argparse.Namespace) -> int:
+    print(figures_table(load_or_raise(args.catalogue)))
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -196,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.set_defaults(run=_validate)
+
+    figures = commands.add_parser(
+        "figures", help="the catalogue's figures for the README (services, ways in, reviews)"
+    )
+    figures.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    figures.set_defaults(run=_figures)
 
     chat_command = commands.add_parser("chat", help="talk with the bot in this terminal")
     chat_command.add_argument("--lang", choices=LANGUAGES)

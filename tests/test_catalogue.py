@@ -128,8 +128,18 @@ def test_french_phone_numbers_are_normalised_to_e164() -> None:
     assert normalise_phone("+33 (0)5.49.41.00.00".replace("(0)", "")) == "+33549410000"
     assert normalise_phone("0033549410000") == "+33549410000"
     assert display_phone("+33549410000") == "05 49 41 00 00"
-    with pytest.raises(ValueError):
-        normalise_phone("3919")
+    for wrong in ("49 41 00 00", "5949", "+44 20 7946 0000", "06 12 34"):
+        with pytest.raises(ValueError):
+            normalise_phone(wrong)
+
+
+def test_day_and_night_lines_are_always_open() -> None:
+    import datetime as dt
+
+    for hours in ("24/7", "Mo-Su 00:00-24:00"):
+        spans = parse_hours(hours)
+        assert is_open(spans, dt.datetime(2026, 11, 29, 3, 30))
+        assert is_open(spans, dt.datetime(2026, 11, 30, 23, 59))
 
 
 def test_opening_hours_know_when_a_place_is_open() -> None:

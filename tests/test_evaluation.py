@@ -26,9 +26,8 @@ SETS = {
 }
 FLOORS = json.loads((DATA / "eval-floors.json").read_text())
 TARGETS = {"emergency_recall": 0.90, "out_of_scope_rejection": 0.85}
-"""The issue's targets that the test split meets; theme@1 >= 90 % in every language, Latin-script
-theme@1 >= 85 %, confident precision >= 97 % and false alarms <= 3 % are not met yet (README),
-so only the measured floors guard them."""
+"""The issue's targets that the test split meets; theme@1 >= 90 % in Pashto and Somali and
+confident precision >= 97 % are not met yet (README), so only the measured floors guard them."""
 
 
 @pytest.fixture(scope="module")
@@ -73,4 +72,6 @@ def test_the_targets_are_met_on_the_test_split(reports) -> None:
     overall, kinds = reports["test"]["all"], reports["test-kind"]
     for metric, target in TARGETS.items():
         assert overall[metric] >= target, metric
+    assert overall["false_alarms"] <= 0.03
     assert kinds["latin-script"]["language_accuracy"] >= 0.90
+    assert kinds["latin-script"]["theme@1"] >= 0.85

@@ -88,7 +88,7 @@ def test_a_newcomer_sees_actions_open_to_them_first(engine) -> None:
 def test_the_question_that_splits_the_actions(poitiers) -> None:
     language = poitiers.actions_for_theme("language")
     assert splitting_question(language) == "audience"
-    newcomers = [a for a in language if "primo-arrivant" in a.audience]
+    newcomers = [a for a in language if a.audience == ["primo-arrivant"]]
     assert splitting_question(newcomers) in {"women", "priority_neighbourhood", "trade"}
     assert splitting_question(newcomers[:1]) is None
 

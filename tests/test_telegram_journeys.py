@@ -44,13 +44,15 @@ def poitiers_with_map(tmp_path: Path) -> Path:
     return target
 
 
-async def test_a_dari_speaker_types_a_housing_request_and_reaches_the_map(
+async def test_a_dari_speaker_asks_for_a_shared_flat_and_reaches_the_map(
     poitiers_with_map, tmp_path
 ) -> None:
     async with running_bot(poitiers_with_map, tmp_path / "data") as bot:
         bot.api.send_text(DARI, "/start", language_code="fa")
         await bot.api.wait_sent(DARI, count=2)
-        [answer] = await bot.replies_to(DARI, lambda: bot.api.send_text(DARI, "دنبال خانه هستم"))
+        [answer] = await bot.replies_to(
+            DARI, lambda: bot.api.send_text(DARI, "دنبال خانه مشترک هستم")
+        )
         title = POITIERS.actions_by_id["bpi-shared-housing-employment"].title["fa"]
         assert title in answer["text"]
         assert "Coallia" in answer["text"]
@@ -218,3 +220,29 @@ async def test_a_family_in_a_car_tonight_sees_115_gently_and_still_the_housing_c
         first, card = await bot.replies_to(FRENCH, lambda: bot.api.send_text(FRENCH, text), count=2)
         assert "115" in first["text"].split("\n")[1], "the shelter number comes first"
         assert "Coallia" in card["text"], "the housing card still follows the numbers"
+
+
+async def test_a_russian_speaker_asks_where_coallia_is_and_gets_a_number_to_call(tmp_path) -> None:
+    """Coallia has no known address: the bot says so first, and gives a real next step."""
+    async with running_bot(SHIPPED, tmp_path / "data") as bot:
+        bot.api.send_text(RUSSIAN, "/start", language_code="ru")
+        await bot.api.wait_sent(RUSSIAN, count=2)
+        [card] = await bot.replies_to(RUSSIAN, lambda: bot.api.send_text(RUSSIAN, "Коаллиа адрес"))
+        lines = card["text"].split("\n")
+        assert "Coallia" in lines[0]
+        assert lines[1] == ui("ru", "📍 The address is not known yet.")
+        assert "📞 115" in card["text"], "a number to call, not 'call' without one"
+        buttons = [data for _, data in bot.buttons(card)]
+        assert "a:bpi-shared-housing-employment" in buttons
+
+
+async def test_a_french_speaker_asks_the_price_of_a_travel_document_and_sees_it_first(
+    tmp_path,
+) -> None:
+    async with running_bot(SHIPPED, tmp_path / "data") as bot:
+        bot.api.send_text(FRENCH, "/start", language_code="fr")
+        await bot.api.wait_sent(FRENCH, count=2)
+        text = "combien coute le titre de voyage pour refugié ?"
+        [card] = await bot.replies_to(FRENCH, lambda: bot.api.send_text(FRENCH, text))
+        lines = card["text"].split("\n")
+        assert lines[1].startswith("💶") and "45" in lines[1]

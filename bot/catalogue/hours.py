@@ -39,7 +39,13 @@ def _days(spec: str) -> list[int]:
     return days
 
 
+ALWAYS = "24/7"
+"""Open (or answering) day and night, every day, as OpenStreetMap writes it."""
+
+
 def _time(hours: str, minutes: str) -> dt.time:
+    if hours == "24" and minutes == "00":
+        return dt.time.max  # the end of the day, as in "Mo-Fr 18:00-24:00"
     if int(hours) > 23:
         raise ValueError(f"hour {hours} is not between 00 and 23")
     return dt.time(int(hours), int(minutes))
@@ -47,6 +53,8 @@ def _time(hours: str, minutes: str) -> dt.time:
 
 def parse_hours(text: str) -> tuple[Span, ...]:
     """Every opening span of the week; raises ValueError saying what is malformed."""
+    if text.strip() == ALWAYS:
+        return tuple(Span(day, dt.time.min, dt.time.max) for day in range(len(DAYS)))
     spans: list[Span] = []
     for rule in filter(None, (r.strip() for r in text.split(";"))):
         day_spec, _, times = rule.partition(" ")

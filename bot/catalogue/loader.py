@@ -217,6 +217,28 @@ def _check_verification(
         )
 
 
+def _check_notices(
+    entry: Operator | Action, parsed: ParsedFile, path: YamlPath, today: dt.date, report: _Report
+) -> None:
+    for index, notice in enumerate(entry.notices):
+        where = (*path, "notices", index)
+        if notice.start and notice.start > notice.until:
+            report.add(
+                parsed,
+                (*where, "from"),
+                "error",
+                f"notice starts on {notice.start}, after it ends on {notice.until}",
+            )
+        elif notice.until < today:
+            report.add(
+                parsed,
+                (*where, "until"),
+                "warning",
+                f"notice on {entry.id!r} expired on {notice.until} and is no longer shown: "
+                "remove it",
+            )
+
+
 def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogue | None:
     if not entries.territories:
         return None
@@ -249,6 +271,42 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
                 "latitude and longitude swapped?",
             )
         _check_verification(operator, parsed, path, today, report)
+        _check_notices(operator, parsed, path, today, report)
+        if not operator.place and (operator.address or operator.coordinates):
+            report.add(
+                parsed,
+                (*path, "place"),
+                "error",
+                f"operator {operator.id!r} has 'place: false' (no office to visit) but an "
+                "address or coordinates; remove one or the other",
+            )
+        if not operator.place and not (operator.phones or operator.website or operator.email):
+            report.add(
+                parsed,
+                (*path, "place"),
+                "error",
+                f"operator {operator.id!r} has no office to visit (place: false) and no phone, "
+                "website or email: a person could not reach it at all",
+            )
+    for theme, parsed, path in entries.themes:
+        if theme.where_to_ask and theme.where_to_ask not in actions:
+            hint = difflib.get_close_matches(theme.where_to_ask, list(actions), n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            report.add(
+                parsed,
+                (*path, "where_to_ask"),
+                "error",
+                f"where_to_ask names unknown action {theme.where_to_ask!r}{suggestion}",
+            )
+    if not (territory.coordinator.phone or territory.coordinator.email):
+        _, parsed, path = entries.territories[0]
+        report.add(
+            parsed,
+            (*path, "coordinator"),
+            "warning",
+            "the coordinator has no phone or email: cards with no way in and no theme "
+            "'where_to_ask' can only say 'ask your social worker'",
+        )
     for action, parsed, path in entries.actions:
         for index, operator_id in enumerate(action.operators):
             if operator_id not in operators:
@@ -261,6 +319,7 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
                     f"unknown operator {operator_id!r}{suggestion}",
                 )
         _check_verification(action, parsed, path, today, report)
+        _check_notices(action, parsed, path, today, report)
         _check_translations(action, territory, parsed, path, report)
         if action.valid.until and action.valid.until < today:
             report.add(

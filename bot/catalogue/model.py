@@ -28,6 +28,8 @@ THEME_IDS: tuple[str, ...] = (
     "culture",
     "digital",
     "parenting",
+    "food",
+    "money",
 )
 FALLBACK_ORDER: tuple[str, ...] = ("fr", "en")
 """When a text is missing in a language, it is shown in French, then English."""
@@ -35,15 +37,18 @@ FALLBACK_ORDER: tuple[str, ...] = ("fr", "en")
 Lang = Literal["fr", "en", "ar", "fa", "ps", "ti", "so", "ru", "uk", "tr"]
 ThemeId = Literal[
     "language", "housing", "health", "employment", "rights", "sport", "culture", "digital",
-    "parenting",
+    "parenting", "food", "money",
 ]  # fmt: skip
 Audience = Literal["bpi", "primo-arrivant"]
 TranslationStatus = Literal["source", "machine", "reviewed"]
-AccessMode = Literal["walk-in", "appointment", "referral"]
+AccessMode = Literal["walk-in", "appointment", "referral", "phone", "online", "post"]
+PhoneCost = Literal["free", "local-call", "free-service"]
+"""What a call costs: free; the price of a local call; a free service, the call at its price."""
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 NonEmpty = Annotated[str, Field(min_length=1)]
 Phone = Annotated[str, AfterValidator(normalise_phone)]
-"""A French number, stored in E.164 (``+33549...``) whatever way it was typed."""
+"""A French number, stored in E.164 (``+33549...``) whatever way it was typed; a national
+short number (``3949``, ``115``) is kept as its digits."""
 
 Texts = dict[Lang, NonEmpty]
 """A text per language, e.g. ``{fr: "Logement", en: "Housing"}``."""
@@ -160,6 +165,11 @@ class Theme(Strict):
         "('my child' in 'my child is sick'): they count less than keywords",
     )
     examples: Examples = {}
+    where_to_ask: Identifier | None = Field(
+        default=None,
+        description="the action to show when a card of this theme has no phone, address or "
+        "website (papers: an access-to-rights desk; French: an information point)",
+    )
 
 
 class Address(Strict):
@@ -171,6 +181,25 @@ class Address(Strict):
 class Coordinates(Strict):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+
+
+class Notice(Strict):
+    """A temporary change (closed for holidays, moved, new hours from a date): shown on the
+    card while it is valid; ``validate`` warns once it has expired."""
+
+    start: dt.date | None = Field(default=None, alias="from")
+    until: dt.date
+    text: Texts = Field(min_length=1)
+
+    def shown_on(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and day <= self.until
+
+
+class Online(Strict):
+    """An online procedure: its name as people will see it on the site, and where it is."""
+
+    name: Texts = Field(min_length=1)
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
 
 
 class Verification(Strict):
@@ -190,9 +219,23 @@ class Operator(Verification):
     )
     description: Texts = {}
     examples: Examples = {}
+    place: bool = Field(
+        default=True,
+        description="false for a service reached only by phone, online or by post: it has "
+        "no address to visit, and the card says so",
+    )
     address: Address | None = None
+    location: Texts = Field(
+        default={},
+        description="where to find it when no street address is known ('the forum of the "
+        "médiathèque', 'the Demi-Lune district')",
+    )
     coordinates: Coordinates | None = None
     phones: list[Phone] = []
+    phone_cost: PhoneCost | None = None
+    phone_hours: Annotated[str, AfterValidator(_check_hours)] | None = Field(
+        default=None, description="when the phone line answers, if not the opening hours"
+    )
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
     hours: Annotated[str, AfterValidator(_check_hours)] | None = Field(
@@ -201,6 +244,7 @@ class Operator(Verification):
     )
     languages: list[Lang] = []
     wheelchair: bool | None = None
+    notices: list[Notice] = []
 
 
 class Eligibility(Strict):
@@ -236,8 +280,16 @@ class Action(Verification):
     keywords: Keywords = {}
     examples: Examples = {}
     access: Access = Access()
+    online: Online | None = None
+    cost: Texts = Field(default={}, description="what it costs, when it is not simply free")
+    hours: Annotated[str, AfterValidator(_check_hours)] | None = Field(
+        default=None,
+        description="this action's own hours when they differ from its operator's "
+        "(a desk open two mornings a week in a centre open every day)",
+    )
     schedule: Texts = {}
     valid: Validity = Validity()
+    notices: list[Notice] = []
 
 
 class CatalogueFile(Strict):

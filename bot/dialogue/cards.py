@@ -7,9 +7,18 @@ import math
 
 from babel import Locale
 
-from bot.catalogue.hours import DAYS, is_open, parse_hours
-from bot.catalogue.model import Action, Catalogue, EmergencyContact, Operator, Theme, pick
+from bot.catalogue.hours import ALWAYS, DAYS, is_open, parse_hours
+from bot.catalogue.model import (
+    Action,
+    Catalogue,
+    EmergencyContact,
+    Notice,
+    Operator,
+    Theme,
+    pick,
+)
 from bot.catalogue.phones import display_phone
+from bot.catalogue.reach import contact_reachable, operator_reachable, reachable, where_to_ask
 from bot.dialogue.i18n import Markup, Strings, escape, language_name
 
 EARTH_RADIUS_KM = 6371.0
@@ -32,9 +41,12 @@ def _days(s: Strings, first: int, last: int) -> str:
 
 def hours_text(s: Strings, hours: str) -> str:
     """``Mo-Fr 09:00-12:30,14:00-17:00`` in the person's language: ``lun.–ven. 09:00–12:30, …``."""
+    if hours.strip() == ALWAYS:
+        return s._("day and night, every day")
     by_day: dict[int, list[str]] = {}
     for span in parse_hours(hours):
-        by_day.setdefault(span.day, []).append(f"{span.start:%H:%M}–{span.end:%H:%M}")
+        end = "24:00" if span.end == dt.time.max else f"{span.end:%H:%M}"
+        by_day.setdefault(span.day, []).append(f"{span.start:%H:%M}–{end}")
     groups: list[tuple[int, int, str]] = []
     for day in range(len(DAYS)):
         windows = ", ".join(by_day.get(day, []))
@@ -45,20 +57,60 @@ def hours_text(s: Strings, hours: str) -> str:
     return "; ".join(f"{_days(s, first, last)} {s.isolate(w)}" for first, last, w in groups)
 
 
-def _operator_lines(s: Strings, operator: Operator, now: dt.datetime) -> list[str]:
-    lines = [f"🏢 <b>{s.isolate(escape(operator.name))}</b>"]
+def _phone_line(s: Strings, operator: Operator, phone: str) -> str:
+    costs = {
+        "free": s._("free call"),
+        "local-call": s._("price of a local call"),
+        "free-service": s._("free service, you pay only the call"),
+    }
+    line = "📞 " + s.isolate(escape(display_phone(phone)))
+    if operator.phone_cost:
+        line += f" ({costs[operator.phone_cost]})"
+    if operator.phone_hours:
+        line += " — " + hours_text(s, operator.phone_hours)
+    return line
+
+
+def _hours_line(s: Strings, hours: str, now: dt.datetime) -> str:
+    state = s._("open now") if is_open(parse_hours(hours), now) else s._("closed now")
+    return f"🕒 {hours_text(s, hours)} — <i>{state}</i>"
+
+
+def _where_lines(s: Strings, operator: Operator) -> list[str]:
     if operator.address:
         a = operator.address
-        lines.append("📍 " + s.isolate(escape(f"{a.street}, {a.postcode} {a.city}")))
-    for phone in operator.phones:
-        lines.append("📞 " + s.isolate(escape(display_phone(phone))))
+        return ["📍 " + s.isolate(escape(f"{a.street}, {a.postcode} {a.city}"))]
+    location, _ = text_of(s, operator.location)
+    if location:
+        return ["📍 " + escape(location)]
+    if not operator.place:
+        return [s._("🏠 No office to visit.")]
+    return []
+
+
+def notice_lines(s: Strings, notices: list[Notice], today: dt.date) -> list[str]:
+    """Temporary notices valid today (closed for holidays, moved, new hours)."""
+    lines = []
+    for notice in notices:
+        text, _ = text_of(s, notice.text)
+        if notice.shown_on(today) and text:
+            lines.append(f"📢 <b>{escape(text)}</b>")
+    return lines
+
+
+def _operator_lines(
+    s: Strings, operator: Operator, now: dt.datetime, *, hours: bool = True
+) -> list[str]:
+    lines = [f"🏢 <b>{s.isolate(escape(operator.name))}</b>"]
+    lines += notice_lines(s, operator.notices, now.date())
+    lines += _where_lines(s, operator)
+    lines += [_phone_line(s, operator, phone) for phone in operator.phones]
     if operator.email:
         lines.append("✉️ " + s.isolate(escape(operator.email)))
     if operator.website:
         lines.append("🌐 " + s.isolate(escape(operator.website)))
-    if operator.hours:
-        state = s._("open now") if is_open(parse_hours(operator.hours), now) else s._("closed now")
-        lines.append(f"🕒 {hours_text(s, operator.hours)} — <i>{state}</i>")
+    if operator.hours and hours:
+        lines.append(_hours_line(s, operator.hours, now))
     if operator.languages:
         names = ", ".join(language_name(lang) for lang in operator.languages)
         lines.append(s._("🗣 Languages spoken there: {languages}", languages=names))
@@ -66,8 +118,6 @@ def _operator_lines(s: Strings, operator: Operator, now: dt.datetime) -> list[st
         lines.append(
             s._("♿ Wheelchair access") if operator.wheelchair else s._("♿ No wheelchair access")
         )
-    if not (operator.address or operator.phones or operator.email or operator.website):
-        lines.append(s._("ℹ️ Address and phone not known yet: ask your social worker."))
     return lines
 
 
@@ -94,43 +144,171 @@ def audience_text(s: Strings, action: Action) -> Markup:
 
 
 def access_text(s: Strings, action: Action) -> str | None:
+    """How to get in, only from the data: no sentence when the catalogue says nothing."""
     modes = {
         "walk-in": s._("you can just come"),
         "appointment": s._("by appointment"),
         "referral": s._("a social worker must refer you"),
+        "phone": s._("by phone"),
+        "online": s._("online"),
+        "post": s._("by post"),
     }
     parts = [modes[m] for m in action.access.how]
     if action.access.free:
         parts.append(s._("free"))
     details, _ = text_of(s, action.access.details)
+    joined = ", ".join(parts)
     if details:
-        parts.append(escape(details))
-    return ", ".join(parts) or None
+        joined = f"{joined}. {escape(details)}" if joined else escape(details)
+    return joined or None
 
 
-def action_card(s: Strings, catalogue: Catalogue, action: Action, now: dt.datetime) -> str:
-    """Everything a person needs to go there: what, for whom, where, when, how."""
+def _online_line(s: Strings, action: Action) -> str | None:
+    if not action.online:
+        return None
+    name, _ = text_of(s, action.online.name)
+    url = f" — {s.isolate(escape(action.online.url))}" if action.online.url else ""
+    return s._("💻 Online: {name}", name=Markup(escape(name) + url))
+
+
+def _hours_lines(s: Strings, catalogue: Catalogue, action: Action, now: dt.datetime) -> list[str]:
+    if action.hours:
+        return [_hours_line(s, action.hours, now)]
+    operators = [catalogue.operators[o] for o in action.operators]
+    lines = [_hours_line(s, o.hours, now) for o in operators if o.hours]
+    lines += [
+        "📞 " + hours_text(s, o.phone_hours) for o in operators if o.phone_hours and not o.hours
+    ]
+    return lines
+
+
+def answer_lines(
+    s: Strings, catalogue: Catalogue, action: Action, asks: tuple[str, ...], now: dt.datetime
+) -> list[str]:
+    """The answer to "where / when / how much / do I need an appointment", put first."""
+    operators = [catalogue.operators[o] for o in action.operators]
+    lines: list[str] = []
+    if "where" in asks:
+        found = [line for o in operators for line in _where_lines(s, o)]
+        lines += found or [s._("📍 The address is not known yet.")]
+    if "when" in asks:
+        lines += _hours_lines(s, catalogue, action, now) or [s._("🕒 The hours are not known yet.")]
+    if "cost" in asks:
+        cost, _ = text_of(s, action.cost)
+        if cost:
+            lines.append("💶 " + escape(cost))
+        elif action.access.free:
+            lines.append(s._("💶 It is free."))
+        else:
+            lines.append(s._("💶 The price is not known yet."))
+    if "appointment" in asks:
+        access = access_text(s, action)
+        lines.append(
+            s._("🚪 How to get in: {how}", how=Markup(access))
+            if access
+            else s._("🚪 How to get in is not known yet.")
+        )
+    return lines
+
+
+def _fallback_lines(
+    s: Strings, catalogue: Catalogue, action: Action, now: dt.datetime
+) -> list[str]:
+    """When the card gives no way in: the theme's "where to ask", else the coordinator."""
+    if reachable(catalogue, action):
+        return []
+    target = where_to_ask(catalogue, action)
+    if target:
+        title, _ = text_of(s, target.title)
+        lines = [
+            "",
+            s._("❓ <b>No phone or address here yet. You can ask:</b> {title}", title=title),
+        ]
+        for operator_id in target.operators:
+            operator = catalogue.operators[operator_id]
+            lines += _operator_lines(s, operator, now, hours=not target.hours)
+        if target.hours:
+            lines.append(_hours_line(s, target.hours, now))
+        return lines
+    contact = catalogue.territory.coordinator
+    if contact_reachable(contact):
+        lines = [
+            "",
+            s._("❓ <b>No phone or address here yet. You can ask the CTAI coordinator:</b>"),
+        ]
+        if contact.phone:
+            lines.append("📞 " + s.isolate(escape(display_phone(contact.phone))))
+        if contact.email:
+            lines.append("✉️ " + s.isolate(escape(contact.email)))
+        return lines
+    return ["", s._("❓ Contact details not known yet: ask your social worker.")]
+
+
+def action_card(
+    s: Strings,
+    catalogue: Catalogue,
+    action: Action,
+    now: dt.datetime,
+    asks: tuple[str, ...] = (),
+) -> str:
+    """Everything a person needs to go there: what, for whom, where, when, how; the answer to
+    the person's question (``asks``) first."""
     title, title_fell_back = text_of(s, action.title)
     summary, summary_fell_back = text_of(s, action.summary)
-    lines = [f"<b>{escape(title)}</b>", escape(summary), ""]
+    lines = [f"<b>{escape(title)}</b>"]
+    answer = answer_lines(s, catalogue, action, asks, now)
+    if answer:
+        lines += [*answer, ""]
+    lines += notice_lines(s, action.notices, now.date())
+    lines += [escape(summary), ""]
     lines.append(s._("👥 For: {who}", who=audience_text(s, action)))
     access = access_text(s, action)
-    lines.append(
-        s._("🚪 How to get in: {how}", how=Markup(access))
-        if access
-        else s._("🚪 How to get in: call or go there and ask.")
-    )
+    if access:
+        lines.append(s._("🚪 How to get in: {how}", how=Markup(access)))
+    online = _online_line(s, action)
+    if online:
+        lines.append(online)
+    cost, _ = text_of(s, action.cost)
+    if cost:
+        lines.append("💶 " + escape(cost))
     schedule, _ = text_of(s, action.schedule)
     if schedule:
         lines.append("📅 " + escape(schedule))
+    if action.hours:
+        lines.append(_hours_line(s, action.hours, now))
     for operator_id in action.operators:
         lines.append("")
         lines.extend(_operator_lines(s, catalogue.operators[operator_id], now))
+    lines += _fallback_lines(s, catalogue, action, now)
     operators = [catalogue.operators[o] for o in action.operators]
     if not action.verified or not all(o.verified for o in operators):
         lines += ["", s._("⚠️ Not verified yet: call or ask your social worker before you go.")]
     if title_fell_back or summary_fell_back:
         lines.append(s._("ℹ️ Not yet translated into your language: shown in another language."))
+    return "\n".join(lines)
+
+
+def operator_card(
+    s: Strings,
+    catalogue: Catalogue,
+    operator: Operator,
+    now: dt.datetime,
+    asks: tuple[str, ...] = (),
+) -> str:
+    """A named operator: how to reach it, what it is; its actions come as buttons."""
+    lines = _operator_lines(s, operator, now)
+    if "where" in asks and not _where_lines(s, operator):
+        lines.insert(1, s._("📍 The address is not known yet."))
+    if "when" in asks and not (operator.hours or operator.phone_hours):
+        lines.insert(1, s._("🕒 The hours are not known yet."))
+    description, _ = text_of(s, operator.description)
+    if description:
+        lines += ["", escape(description)]
+    own = [a for a in catalogue.actions if operator.id in a.operators]
+    if own and not operator_reachable(operator):
+        lines += _fallback_lines(s, catalogue, own[0], now)
+    if not operator.verified:
+        lines += ["", s._("⚠️ Not verified yet: call or ask your social worker before you go.")]
     return "\n".join(lines)
 
 

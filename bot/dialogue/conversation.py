@@ -16,6 +16,7 @@ from bot.dialogue.cards import (
     action_card,
     distance_km,
     emergency_card,
+    operator_card,
     text_of,
     theme_label,
 )
@@ -318,21 +319,35 @@ class Dialogue:
             "the emergency numbers, and access to rights (advice, also after a refusal)."
         )
         rows = [self._nav(s)]
-        rights = [
-            a for a in self.catalogue.actions_for_theme("rights") if "primo-arrivant" in a.audience
-        ]
-        if rights:
-            label, _ = text_of(s, rights[0].title)
-            rows.insert(0, (Button(_short(label), data("a", rights[0].id)),))
+        # The "where to ask" entries of rights (advice, also after a refusal) and housing.
+        for theme in ("rights", "housing"):
+            action_id = self.catalogue.themes_by_id[theme].where_to_ask
+            if action_id in self.catalogue.actions_by_id:
+                label, _ = text_of(s, self.catalogue.actions_by_id[action_id].title)
+                rows.insert(-1, (Button(_short(label), data("a", action_id)),))
         return Reply(f"{header}\n\n{body}", tuple(rows))
 
-    def _card(self, s: Strings, action: Action, state: State, now: dt.datetime) -> Reply:
+    def _operator(
+        self, s: Strings, operator_id: str, state: State, now: dt.datetime, asks: tuple[str, ...]
+    ) -> Reply:
+        """A named operator's card, its actions as buttons."""
+        operator = self.catalogue.operators[operator_id]
+        rows = tuple(
+            (Button(_short(text_of(s, a.title)[0]), data("a", a.id)),)
+            for a in self.catalogue.actions
+            if operator_id in a.operators
+        )
+        return Reply(operator_card(s, self.catalogue, operator, now, asks), (*rows, self._nav(s)))
+
+    def _card(
+        self, s: Strings, action: Action, state: State, now: dt.datetime, asks: tuple[str, ...] = ()
+    ) -> Reply:
         theme = state.theme if state.theme in action.themes else action.themes[0]
         first_row: list[Button] = []
         if any(self.catalogue.operators[o].coordinates for o in action.operators):
             first_row.append(Button(s._("📍 Map"), data("p", action.id)))
         rows = ((tuple(first_row),) if first_row else ()) + (self._nav(s, back=data("t", theme)),)
-        return Reply(action_card(s, self.catalogue, action, now), rows)
+        return Reply(action_card(s, self.catalogue, action, now, asks), rows)
 
     def _places(self, s: Strings, action: Action, state: State) -> tuple[Reply, ...]:
         replies = []
@@ -413,12 +428,15 @@ class Dialogue:
             replies.append(self.emergency(s, match.emergency, gentle=match.gentle))
             signals += [Signal("emergency", e) for e in match.emergency]
         unmatched = None
-        if match.confident:
+        if match.operator:
+            replies.append(self._operator(s, match.operator, state, now, match.asks))
+            signals.append(Signal("operator", match.operator))
+        elif match.confident:
             best = match.results[0].action
             state = replace(
                 state, theme=state.theme if state.theme in best.themes else best.themes[0]
             )
-            card = self._card(s, best, state, now)
+            card = self._card(s, best, state, now, match.asks)
             more = [
                 (Button(_short("➕ " + text_of(s, r.action.title)[0]), data("a", r.action.id)),)
                 for r in match.results[1:3]

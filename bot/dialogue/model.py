@@ -89,7 +89,7 @@ class Reply:
 class Signal:
     """Something to count anonymously: a language, a theme or action shown, no match."""
 
-    kind: Literal["message", "theme", "action", "emergency", "unmatched"]
+    kind: Literal["message", "theme", "action", "operator", "emergency", "unmatched"]
     key: str = ""
 
 
