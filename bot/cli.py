@@ -67,6 +67,9 @@ def _print_to_do(catalogue: Catalogue) -> None:
             state = "reachable"
         print(f"  {item.action.id}: missing {', '.join(item.missing) or 'nothing'} ({state})")
     total = len(catalogue.actions)
+    if not total:
+        print("actionable: no cards yet")
+        return
     alone = sum(reachable(catalogue, a) for a in catalogue.actions)
     acting = sum(actionable(catalogue, a) for a in catalogue.actions)
     print(
@@ -149,7 +152,8 @@ def _vectors(args: argparse.Namespace) -> int:
 
 def _chat(args: argparse.Namespace) -> int:
     config = Config.from_env(need_token=False)
-    chat(Service(config.settings, semantics=config.semantics()), args.lang)
+    service = Service(config.settings, semantics=config.semantics())
+    chat(service, args.lang, keep=args.keep, admin=args.admin)
     return 0
 
 
@@ -234,8 +238,24 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     figures.set_defaults(run=_figures)
 
-    chat_command = commands.add_parser("chat", help="talk with the bot in this terminal")
+    chat_command = commands.add_parser(
+        "chat",
+        help="talk with the bot in this terminal",
+        description="Talk with the bot as a person would. Buttons are numbered: type the "
+        "number to press one. /start PAYLOAD opens a deep link (e.g. /start fa_housing); "
+        "/menu, /language, /status, /help, /privacy, /forget work as on Telegram; /quit or "
+        "Ctrl-D ends. Each run starts as a new person.",
+    )
     chat_command.add_argument("--lang", choices=LANGUAGES)
+    chat_command.add_argument(
+        "--continue",
+        dest="keep",
+        action="store_true",
+        help="go on as the same person as last time (language and status answer kept)",
+    )
+    chat_command.add_argument(
+        "--admin", action="store_true", help="also answer /stats, /unmatched and /reload"
+    )
     chat_command.set_defaults(run=_chat)
 
     run_command = commands.add_parser("run", help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")

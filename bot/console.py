@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import sys
 from typing import TextIO
 
+from bot.admin import ADMIN_COMMANDS, reload_text, stats_text, unmatched_text
 from bot.dialogue.model import Button, Command, Event, Press, Reply, Start, Text
 from bot.service import Service
 
@@ -47,16 +49,43 @@ def parse(line: str, numbered: list[Button]) -> Event:
     return Text(line.rstrip("\n"))
 
 
+def _admin(service: Service, name: str) -> str:
+    """The coordinator's commands, as the Telegram bot answers them to its admins."""
+    today = dt.datetime.now(service.dialogue.zone).date()
+    if name == "stats":
+        return stats_text(service.store, today)
+    if name == "unmatched":
+        return unmatched_text(service.store)
+    dialogue, problems = service.prepare_reload()
+    if dialogue:
+        service.swap(dialogue)
+    return reload_text(problems, reloaded=dialogue is not None)
+
+
 def chat(
-    service: Service, lang: str | None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
+    service: Service,
+    lang: str | None,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    *,
+    keep: bool = False,
+    admin: bool = False,
 ) -> None:
-    """Run a conversation until end of input (Ctrl-D) or ``/quit``."""
+    """Run a conversation until end of input (Ctrl-D) or ``/quit``.
+
+    A fresh person each time unless ``keep`` (the console person's answers are stored in the
+    data directory like anyone's); ``admin`` adds /stats, /unmatched and /reload."""
+    if not keep:
+        service.store.forget(service.store.person(CONSOLE_USER))
     payload = lang or ""
     event: Event = Start(payload)
     while True:
         numbered: list[Button] = []
-        for reply in service.handle(CONSOLE_USER, event, client_lang=lang).replies:
-            render(reply, numbered, out)
+        if admin and isinstance(event, Command) and event.name in ADMIN_COMMANDS:
+            out.write(plain(_admin(service, event.name)) + "\n")
+        else:
+            for reply in service.handle(CONSOLE_USER, event, client_lang=lang).replies:
+                render(reply, numbered, out)
         out.write("> ")
         out.flush()
         line = stdin.readline()

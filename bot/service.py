@@ -60,7 +60,13 @@ class Service:
             except Exception:  # the model or its cache is broken: keywords still answer
                 log.exception("semantic stage unavailable; matching on keywords alone")
         engine = MatchingEngine(catalogue, semantic)
-        return Dialogue(catalogue, i18n, engine, inactive_days=self.settings.inactive_days)
+        return Dialogue(
+            catalogue,
+            i18n,
+            engine,
+            inactive_days=self.settings.inactive_days,
+            unmatched_days=self.settings.unmatched_days,
+        )
 
     def prepare_reload(self) -> tuple[Dialogue | None, list[Problem]]:
         """Load and index the catalogue again (slow: run it off the event loop). The .po

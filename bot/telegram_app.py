@@ -44,7 +44,7 @@ from bot.polling import ALLOWED_UPDATES, poll
 from bot.service import Service
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "menu", "language", "help", "emergency", "privacy", "forget")
+COMMANDS = ("start", "menu", "language", "status", "help", "emergency", "privacy", "forget")
 PURGE_EVERY = dt.timedelta(hours=24)
 MAX_ATTEMPTS = 6
 BACKOFF = 0.25
@@ -240,6 +240,7 @@ class TelegramAdapter:
                 "start": s._("Start"),
                 "menu": s._("Topics"),
                 "language": s._("Change language"),
+                "status": s._("Change your answer about your status"),
                 "help": s._("How to use the bot"),
                 "emergency": s._("Emergency numbers"),
                 "privacy": s._("What the bot keeps about you"),

@@ -54,3 +54,31 @@ async def test_console_and_telegram_show_the_same_conversation(tmp_path) -> None
     assert len(console) == len(telegram) == 7
     for typed, shown in zip(console, telegram, strict=True):
         assert without_button_lines(typed) == shown.strip()
+
+
+def run(service: Service, lines: list[str], **options) -> str:
+    out = io.StringIO()
+    chat(service, None, stdin=io.StringIO("\n".join(lines) + "\n"), out=out, **options)
+    return out.getvalue()
+
+
+def test_each_run_starts_as_a_new_person_unless_continued(tmp_path) -> None:
+    service = Service(Settings(catalogue_dir=SHIPPED, data_dir=tmp_path / "console"))
+    first = run(service, ["2", "/quit"])
+    assert "Choose your language" in first
+    fresh = run(service, ["/quit"])
+    assert "Choose your language" in fresh, "a new run asks the language again"
+    run(service, ["2", "/quit"])
+    continued = run(service, ["/quit"], keep=True)
+    assert "Choose your language" not in continued
+    assert "What do you need?" in continued
+
+
+def test_the_coordinators_commands_work_in_the_console_with_admin(tmp_path) -> None:
+    service = Service(Settings(catalogue_dir=SHIPPED, data_dir=tmp_path / "console"))
+    plain_person = run(service, ["2", "/stats", "/quit"])
+    assert "I don't know this command" in plain_person
+    admin = run(service, ["2", "xyzzy qwerty", "/stats", "/unmatched", "/quit"], admin=True)
+    assert "7 derniers jours" in admin
+    listed = admin[admin.index("Messages sans réponse") :]
+    assert "xyzzy qwerty" in listed

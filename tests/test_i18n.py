@@ -10,6 +10,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.catalogue.model import LANGUAGES
+from bot.coordinator.translations import ui_status
 from bot.dialogue.i18n import LOCALES_DIR, I18n
 from tests.conftest import ROOT
 
@@ -75,3 +76,16 @@ def test_plurals_follow_the_language() -> None:
     assert english == [singular.format(count=1), plural.format(count=2)]
     russian = {ui["ru"].n_(singular, plural, n) for n in (1, 3, 5)}
     assert len(russian) == 3, "Russian has three plural forms"
+
+
+def test_a_machine_drafted_file_is_not_counted_as_reviewed(tmp_path) -> None:
+    """The reviewer's instructions quote 'Translation status: reviewed'; only the line
+    itself, once a reviewer writes it, makes the file reviewed."""
+    source = (LOCALES_DIR / "fa" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    target = tmp_path / "fa" / "LC_MESSAGES" / "messages.po"
+    target.parent.mkdir(parents=True)
+    target.write_text(source, encoding="utf-8")
+    drafted = ui_status("fa", tmp_path)
+    assert drafted["reviewed"] == 0 and drafted["machine"] > 0
+    target.write_text("# Translation status: reviewed\n" + source, encoding="utf-8")
+    assert ui_status("fa", tmp_path)["reviewed"] == drafted["machine"]

@@ -50,9 +50,13 @@ async def test_a_dari_speaker_asks_for_a_shared_flat_and_reaches_the_map(
     async with running_bot(poitiers_with_map, tmp_path / "data") as bot:
         bot.api.send_text(DARI, "/start", language_code="fa")
         await bot.api.wait_sent(DARI, count=2)
-        [answer] = await bot.replies_to(
+        [question] = await bot.replies_to(
             DARI, lambda: bot.api.send_text(DARI, "دنبال خانه مشترک هستم")
         )
+        assert question["text"] == ui(
+            "fa", "One question, so I show what fits you:\nWhat is your situation in France?"
+        )
+        [answer] = await bot.press(DARI, "🛡", question)  # refugee status: the CPH's flats
         title = POITIERS.actions_by_id["bpi-shared-housing-employment"].title["fa"]
         assert title in answer["text"]
         assert "Coallia" in answer["text"]
@@ -169,7 +173,7 @@ async def test_a_turkish_typo_reaches_a_card_with_back_menu_and_emergency(tmp_pa
         assert "🏢" in card["text"]
         labels = [label for label, _ in bot.buttons(card)]
         assert any(label.startswith("⬅️") for label in labels)
-        assert any(label.startswith("🏠") for label in labels)
+        assert any(label.startswith("📋") for label in labels)
         assert any(label.startswith("🆘") for label in labels)
 
 
@@ -193,6 +197,7 @@ async def test_the_bot_sets_its_commands_and_descriptions_in_every_language(tmp_
                 "start",
                 "menu",
                 "language",
+                "status",
                 "help",
                 "emergency",
                 "privacy",
@@ -222,7 +227,7 @@ async def test_a_family_in_a_car_tonight_sees_115_gently_and_still_the_housing_c
         assert "Coallia" in card["text"], "the housing card still follows the numbers"
 
 
-async def test_a_russian_speaker_asks_where_coallia_is_and_gets_a_number_to_call(tmp_path) -> None:
+async def test_a_russian_speaker_asks_where_coallia_is_and_gets_a_place_to_ask(tmp_path) -> None:
     """Coallia has no known address: the bot says so first, and gives a real next step."""
     async with running_bot(SHIPPED, tmp_path / "data") as bot:
         bot.api.send_text(RUSSIAN, "/start", language_code="ru")
@@ -231,7 +236,9 @@ async def test_a_russian_speaker_asks_where_coallia_is_and_gets_a_number_to_call
         lines = card["text"].split("\n")
         assert "Coallia" in lines[0]
         assert lines[1] == ui("ru", "📍 The address is not known yet.")
-        assert "📞 115" in card["text"], "a number to call, not 'call' without one"
+        ask = POITIERS.themes_by_id["housing"].where_to_ask
+        street = POITIERS.operators[POITIERS.actions_by_id[ask].operators[0]].address.street
+        assert f"📍 {street}" in card["text"], "a real place to ask, not 'call' without a number"
         buttons = [data for _, data in bot.buttons(card)]
         assert "a:bpi-shared-housing-employment" in buttons
 
@@ -243,6 +250,7 @@ async def test_a_french_speaker_asks_the_price_of_a_travel_document_and_sees_it_
         bot.api.send_text(FRENCH, "/start", language_code="fr")
         await bot.api.wait_sent(FRENCH, count=2)
         text = "combien coute le titre de voyage pour refugié ?"
-        [card] = await bot.replies_to(FRENCH, lambda: bot.api.send_text(FRENCH, text))
+        [question] = await bot.replies_to(FRENCH, lambda: bot.api.send_text(FRENCH, text))
+        [card] = await bot.press(FRENCH, "🛡", question)  # the answer still comes first
         lines = card["text"].split("\n")
         assert lines[1].startswith("💶") and "45" in lines[1]

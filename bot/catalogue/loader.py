@@ -218,10 +218,23 @@ def _check_verification(
 
 
 def _check_notices(
-    entry: Operator | Action, parsed: ParsedFile, path: YamlPath, today: dt.date, report: _Report
+    entry: Operator | Action,
+    parsed: ParsedFile,
+    path: YamlPath,
+    today: dt.date,
+    report: _Report,
+    default_language: str | None = None,
 ) -> None:
     for index, notice in enumerate(entry.notices):
         where = (*path, "notices", index)
+        if default_language and default_language not in notice.text:
+            report.add(
+                parsed,
+                (*where, "text"),
+                "warning",
+                f"notice on {entry.id!r} has no text in {default_language}: people reading "
+                "other languages fall back to it and would see nothing",
+            )
         if notice.start and notice.start > notice.until:
             report.add(
                 parsed,
@@ -271,7 +284,7 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
                 "latitude and longitude swapped?",
             )
         _check_verification(operator, parsed, path, today, report)
-        _check_notices(operator, parsed, path, today, report)
+        _check_notices(operator, parsed, path, today, report, territory.default_language)
         if not operator.place and (operator.address or operator.coordinates):
             report.add(
                 parsed,
@@ -287,6 +300,15 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
                 "error",
                 f"operator {operator.id!r} has no office to visit (place: false) and no phone, "
                 "website or email: a person could not reach it at all",
+            )
+    for operator, parsed, path in entries.operators:
+        if not operator.place and (operator.hours or operator.wheelchair is not None):
+            report.add(
+                parsed,
+                (*path, "place"),
+                "warning",
+                f"operator {operator.id!r} has no office to visit (place: false) but opening "
+                "hours or wheelchair access: use phone_hours for a phone line",
             )
     for theme, parsed, path in entries.themes:
         if theme.where_to_ask and theme.where_to_ask not in actions:
@@ -319,7 +341,7 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
                     f"unknown operator {operator_id!r}{suggestion}",
                 )
         _check_verification(action, parsed, path, today, report)
-        _check_notices(action, parsed, path, today, report)
+        _check_notices(action, parsed, path, today, report, territory.default_language)
         _check_translations(action, territory, parsed, path, report)
         if action.valid.until and action.valid.until < today:
             report.add(

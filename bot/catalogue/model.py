@@ -39,7 +39,10 @@ ThemeId = Literal[
     "language", "housing", "health", "employment", "rights", "sport", "culture", "digital",
     "parenting", "food", "money",
 ]  # fmt: skip
-Audience = Literal["bpi", "primo-arrivant"]
+Audience = Literal["bpi", "primo-arrivant", "asylum"]
+"""Who may use an action: refugees and subsidiary protection (``bpi``), other newcomers with
+a residence permit (``primo-arrivant``), and people asking for asylum (``asylum``: services
+open to everyone, such as free care, the 115 or food aid)."""
 TranslationStatus = Literal["source", "machine", "reviewed"]
 AccessMode = Literal["walk-in", "appointment", "referral", "phone", "online", "post"]
 PhoneCost = Literal["free", "local-call", "free-service"]
@@ -208,6 +211,11 @@ class Verification(Strict):
     verified: bool = False
     verified_on: dt.date | None = None
     note: str | None = None
+    caveat: Texts = Field(
+        default={},
+        description="what a person must know about a doubtful fact (an old number, hours "
+        "from 2019), per language: shown on the card, unlike the coordinator's note",
+    )
     sources: list[NonEmpty] = []
 
 

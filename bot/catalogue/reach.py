@@ -34,6 +34,17 @@ def reachable(catalogue: Catalogue, action: Action) -> bool:
     return any(operator_reachable(catalogue.operators[o]) for o in action.operators)
 
 
+def direct_way_in(catalogue: Catalogue, action: Action) -> bool:
+    """A phone, an email, a website, a street address, or a named place with its hours:
+    enough to send someone there from another card."""
+    if action.online and action.online.url:
+        return True
+    return any(
+        o.phones or o.email or o.website or o.address or (o.location and (o.hours or action.hours))
+        for o in (catalogue.operators[i] for i in action.operators)
+    )
+
+
 def contact_reachable(contact: Contact) -> bool:
     return bool(contact.phone or contact.email)
 
@@ -45,7 +56,7 @@ def where_to_ask(catalogue: Catalogue, action: Action) -> Action | None:
         target = catalogue.themes_by_id[theme_id].where_to_ask
         if target and target != action.id and target in catalogue.actions_by_id:
             candidate = catalogue.actions_by_id[target]
-            if reachable(catalogue, candidate):
+            if direct_way_in(catalogue, candidate):
                 return candidate
     return None
 
@@ -138,6 +149,6 @@ def figures_table(catalogue: Catalogue) -> str:
         "",
         f"{len(catalogue.actions)} services ({ctai} CTAI actions), "
         f"{len(catalogue.operators)} operators; translations written or reviewed by a person: "
-        f"{reviewed}/{len(pairs)} ({reviewed / len(pairs):.0%}), the rest machine-drafted.",
+        f"{reviewed}/{len(pairs)} ({reviewed / max(1, len(pairs)):.0%}), the rest machine-drafted.",
     ]
     return "\n".join(lines)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from babel.messages.pofile import read_po
 
@@ -10,6 +12,8 @@ from bot.catalogue.model import Catalogue
 from bot.dialogue.i18n import LOCALES_DIR
 
 STATUSES = ("source", "reviewed", "machine", "missing")
+STATUS_LINE = re.compile(r"^#\s*Translation status:\s*(source|reviewed|machine)\s*$", re.MULTILINE)
+"""``# Translation status: reviewed``, alone on its line, in a .po file's header."""
 
 
 @dataclass(frozen=True)
@@ -18,20 +22,17 @@ class Row:
     counts: dict[str, int]
 
 
-def ui_status(lang: str) -> dict[str, int]:
+def ui_status(lang: str, locales: Path = LOCALES_DIR) -> dict[str, int]:
     """UI strings of one language by status; a .po file's header says machine or reviewed."""
-    path = LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po"
+    path = locales / lang / "LC_MESSAGES" / "messages.po"
     counts = dict.fromkeys(STATUSES, 0)
     if not path.exists():
         return counts
     with path.open("rb") as po:
         catalog = read_po(po)
-    header = catalog.header_comment or ""
-    status = (
-        "source" if "Translation status: source" in header
-        else "reviewed" if "Translation status: reviewed" in header
-        else "machine"
-    )  # fmt: skip
+    # Only a line of its own counts: the reviewer's instructions quote the phrase too.
+    found = STATUS_LINE.search(catalog.header_comment or "")
+    status = found.group(1) if found else "machine"
     for message in catalog:
         if message.id:
             strings = message.string if isinstance(message.string, tuple) else (message.string,)

@@ -84,8 +84,18 @@ def _where_lines(s: Strings, operator: Operator) -> list[str]:
     if location:
         return ["📍 " + escape(location)]
     if not operator.place:
-        return [s._("🏠 No office to visit.")]
+        return [s._("📵 No office to visit.")]
     return []
+
+
+def caveat_lines(s: Strings, entries: list[Action | Operator]) -> list[str]:
+    """The doubts a person must know about (an old number, hours from 2019)."""
+    lines = []
+    for entry in entries:
+        text, _ = text_of(s, entry.caveat)
+        if text:
+            lines.append("⚠️ " + escape(text))
+    return lines
 
 
 def notice_lines(s: Strings, notices: list[Notice], today: dt.date) -> list[str]:
@@ -122,7 +132,9 @@ def _operator_lines(
 
 
 def audience_text(s: Strings, action: Action) -> Markup:
-    if set(action.audience) == {"bpi", "primo-arrivant"}:
+    if "asylum" in action.audience:
+        who = s._("everyone, also people asking for asylum")
+    elif set(action.audience) == {"bpi", "primo-arrivant"}:
         who = s._("refugees and newcomers")
     elif "bpi" in action.audience:
         who = s._("refugees and people with subsidiary protection")
@@ -189,7 +201,12 @@ def answer_lines(
     operators = [catalogue.operators[o] for o in action.operators]
     lines: list[str] = []
     if "where" in asks:
-        found = [line for o in operators for line in _where_lines(s, o)]
+        found = []
+        for o in operators:
+            found += _where_lines(s, o)
+            if not o.place:  # no office: where to turn is its phone or its site
+                found += [_phone_line(s, o, phone) for phone in o.phones]
+                found += ["🌐 " + s.isolate(escape(o.website))] if o.website else []
         lines += found or [s._("📍 The address is not known yet.")]
     if "when" in asks:
         lines += _hours_lines(s, catalogue, action, now) or [s._("🕒 The hours are not known yet.")]
@@ -255,11 +272,8 @@ def action_card(
     the person's question (``asks``) first."""
     title, title_fell_back = text_of(s, action.title)
     summary, summary_fell_back = text_of(s, action.summary)
-    lines = [f"<b>{escape(title)}</b>"]
     answer = answer_lines(s, catalogue, action, asks, now)
-    if answer:
-        lines += [*answer, ""]
-    lines += notice_lines(s, action.notices, now.date())
+    lines = notice_lines(s, action.notices, now.date())
     lines += [escape(summary), ""]
     lines.append(s._("👥 For: {who}", who=audience_text(s, action)))
     access = access_text(s, action)
@@ -278,14 +292,18 @@ def action_card(
         lines.append(_hours_line(s, action.hours, now))
     for operator_id in action.operators:
         lines.append("")
-        lines.extend(_operator_lines(s, catalogue.operators[operator_id], now))
+        operator = catalogue.operators[operator_id]
+        lines.extend(_operator_lines(s, operator, now, hours=not action.hours))
     lines += _fallback_lines(s, catalogue, action, now)
     operators = [catalogue.operators[o] for o in action.operators]
     if not action.verified or not all(o.verified for o in operators):
-        lines += ["", s._("⚠️ Not verified yet: call or ask your social worker before you go.")]
+        lines += ["", s._("⚠️ Not verified yet: check with your social worker before you go.")]
+    lines += caveat_lines(s, [action, *operators])
     if title_fell_back or summary_fell_back:
         lines.append(s._("ℹ️ Not yet translated into your language: shown in another language."))
-    return "\n".join(lines)
+    if answer:  # the answer comes first, and only once
+        lines = [*answer, "", *(line for line in lines if line not in answer)]
+    return "\n".join([f"<b>{escape(title)}</b>", *lines])
 
 
 def operator_card(
@@ -308,7 +326,8 @@ def operator_card(
     if own and not operator_reachable(operator):
         lines += _fallback_lines(s, catalogue, own[0], now)
     if not operator.verified:
-        lines += ["", s._("⚠️ Not verified yet: call or ask your social worker before you go.")]
+        lines += ["", s._("⚠️ Not verified yet: check with your social worker before you go.")]
+    lines += caveat_lines(s, [operator])
     return "\n".join(lines)
 
 
@@ -337,12 +356,10 @@ def emergency_card(
 
 
 def _contact_line(s: Strings, contact: EmergencyContact) -> str:
-    label, _ = text_of(s, contact.label)
+    """One line per number, read under stress: the number, then what it is for, once."""
     purpose, _ = text_of(s, contact.purpose)
     sms = " " + s._("(text message)") if contact.sms else ""
-    return (
-        f"📞 <b>{s.isolate(escape(contact.number))}</b>{sms} — {escape(label)}: {escape(purpose)}"
-    )
+    return f"📞 <b>{s.isolate(escape(contact.number))}</b>{sms} — {escape(purpose)}"
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

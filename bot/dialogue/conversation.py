@@ -37,7 +37,10 @@ from bot.dialogue.model import (
     Turn,
     Unsupported,
 )
-from bot.matching.engine import MatchingEngine, splitting_question
+from bot.matching.engine import Match, MatchingEngine, splitting_question
+
+ASK_CODES = {"where": "w", "when": "h", "cost": "c", "appointment": "a"}
+"""A typed question (where, when...) carried by one letter in a status button's data."""
 
 MAX_BUTTON_LABEL = 48
 NEAREST = 3
@@ -57,9 +60,11 @@ class Dialogue:
         engine: MatchingEngine | None = None,
         *,
         inactive_days: int = 180,
+        unmatched_days: int = 30,
     ) -> None:
         self.catalogue = catalogue
         self.inactive_days = inactive_days
+        self.unmatched_days = unmatched_days
         self.i18n = i18n
         self.engine = engine or MatchingEngine(catalogue)
         self.languages = catalogue.territory.languages
@@ -104,7 +109,7 @@ class Dialogue:
     # -- screens -----------------------------------------------------------------------
 
     def _nav(self, s: Strings, *, back: str | None = None) -> tuple[Button, ...]:
-        row = [Button(s._("🏠 Menu"), data("M")), Button(s._("🆘 Emergency"), data("E"))]
+        row = [Button(s._("📋 Menu"), data("M")), Button(s._("🆘 Emergency"), data("E"))]
         if back:
             row.insert(0, Button(s._("⬅️ Back"), back))
         return tuple(row)
@@ -116,7 +121,7 @@ class Dialogue:
         prompts = dict.fromkeys(
             self.i18n[lang]._("Choose your language") for lang in self.languages
         )
-        last = (Button("🆘 SOS", data("E")), Button("🏠", data("M")))
+        last = (Button("🆘 SOS", data("E")), Button("📋 Menu", data("M")))
         return Reply("🌐 " + "\n".join(prompts), (*rows, last))
 
     def menu(self, s: Strings, intro: str | None = None) -> Reply:
@@ -141,7 +146,7 @@ class Dialogue:
         self, s: Strings, matched: tuple[str, ...] = (), *, gentle: bool = False
     ) -> Reply:
         text = emergency_card(s, tuple(self.catalogue.territory.emergency), matched, gentle=gentle)
-        return Reply(text, ((Button(s._("🏠 Menu"), data("M")),),))
+        return Reply(text, ((Button(s._("📋 Menu"), data("M")),),))
 
     def _start(self, payload: str, state: State, lang: str | None, now: dt.datetime) -> Turn:
         target = parse_payload(payload, self.catalogue) if payload else None
@@ -172,6 +177,8 @@ class Dialogue:
                 return Turn((self.menu(s),), state)
             case "language":
                 return Turn((self.picker(),), state)
+            case "status":
+                return Turn((self._audience_question(s, state.theme or ""),), state)
             case "emergency":
                 return Turn((self.emergency(s),), state, signals=(Signal("emergency", "menu"),))
             case "help":
@@ -182,7 +189,9 @@ class Dialogue:
                             s._(
                                 "ℹ️ Tap a topic below, or write what you need in your own language "
                                 "(for example: French class, flat, doctor).\n"
-                                "/menu — topics\n/language — change language\n/emergency — emergency numbers\n"
+                                "/menu — topics\n/language — change language\n"
+                                "/status — change your answer about your status\n"
+                                "/emergency — emergency numbers\n"
                                 "/privacy — what I keep\n/forget — delete what I keep about you"
                             ),
                         ),
@@ -195,22 +204,43 @@ class Dialogue:
                 done = s._(
                     "🗑 Done: I deleted everything I kept about you. Send /start to begin again."
                 )
-                buttons = ((Button("🌐", data("L")), Button("🆘 SOS", data("E"))),)
+                buttons = (
+                    (Button(s._("🌐 Language"), data("L")), Button(s._("🆘 Emergency"), data("E"))),
+                )
                 return Turn((Reply(done, buttons),), State(), forget=True)
         return Turn((self.menu(s, s._("I don't know this command. Here is the menu.")),), state)
 
     def _privacy(self, s: Strings) -> str:
-        return s._(
-            "🔒 <b>What I keep about you</b>\n"
-            "• your language, your answer about your status, the last day you wrote;\n"
-            "• nothing else: not your name, not your messages.\n"
-            "People who do not write for {days} days are deleted automatically.\n"
-            "/forget deletes everything now.\n"
-            "Counts without names (for example: how many people asked about housing) help "
-            "improve the services. The bot is run for the CTAI of {town}, the city and the State's "
-            "reception and integration contract.",
-            days=self.inactive_days,
-            town=self.catalogue.territory.name,
+        return "\n\n".join(
+            (
+                s._(
+                    "🔒 <b>What I keep about you</b>\n"
+                    "• your language, your answer about your status, the last day you wrote;\n"
+                    "• not your name, not your phone number, not what you write to me."
+                ),
+                s.n_(
+                    "If you do not write for {days} day, what I keep about you is deleted "
+                    "automatically. /forget deletes it now.",
+                    "If you do not write for {days} days, what I keep about you is deleted "
+                    "automatically. /forget deletes it now.",
+                    self.inactive_days,
+                    days=self.inactive_days,
+                ),
+                s.n_(
+                    "One exception: a message I did not understand is kept for {days} day, "
+                    "without your name, so that the coordinator can improve the bot.",
+                    "One exception: a message I did not understand is kept for {days} days, "
+                    "without your name, so that the coordinator can improve the bot.",
+                    self.unmatched_days,
+                    days=self.unmatched_days,
+                ),
+                s._(
+                    "Counts without names (for example: how many people asked about housing) "
+                    "help improve the services. The bot is run for the CTAI of {town}, the city "
+                    "and the State's reception and integration contract.",
+                    town=self.catalogue.territory.name,
+                ),
+            )
         )
 
     def _press(self, pressed: str, state: State, s: Strings, now: dt.datetime) -> Turn:
@@ -237,57 +267,77 @@ class Dialogue:
             )
         if kind == "p" and rest in catalogue.actions_by_id:
             return Turn(self._places(s, catalogue.actions_by_id[rest], state), state)
-        if kind == "q":
-            code, _, theme = rest.partition(":")
-            if code in AUDIENCE_CODES and theme in catalogue.themes_by_id:
-                return self._theme(theme, replace(state, audience=AUDIENCE_CODES[code]), s)
+        if kind == "A" and not rest:
+            return Turn((self._open_to_all(s),), state)
+        if kind == "T" and rest in catalogue.themes_by_id:
+            return self._theme(rest, state, s, show_all=True)
+        if kind == "S":
+            theme = rest if rest in catalogue.themes_by_id else ""
+            return Turn((self._audience_question(s, theme),), state)
+        if kind in ("q", "Q"):
+            code, _, target = rest.partition(":")
+            if code in AUDIENCE_CODES:
+                state = replace(state, audience=AUDIENCE_CODES[code])
+                target, _, asked = target.partition(":")
+                if kind == "Q" and target in catalogue.actions_by_id:
+                    action = catalogue.actions_by_id[target]
+                    asks = tuple(a for a, code in ASK_CODES.items() if code in asked)
+                    return Turn(
+                        (self._card(s, action, state, now, asks),),
+                        state,
+                        signals=(Signal("action", target),),
+                    )
+                if target in catalogue.themes_by_id:
+                    return self._theme(target, state, s)
+                return Turn((self.menu(s, s._("✅ Thank you. Here is the menu.")),), state)
         return Turn(
             (self.menu(s, s._("⌛ This button is no longer valid. Here is the menu.")),), state
         )
 
-    def _audience_question(self, theme: str, s: Strings) -> Reply:
+    def _audience_question(
+        self, s: Strings, theme: str = "", answers: dict[str, str] | None = None
+    ) -> Reply:
+        """Which services fit depends on the person's status: each person fits one answer.
+
+        ``answers`` maps an answer code to the action that fits it (typed text); without it,
+        each answer opens ``theme`` (or the menu) for that status."""
         rows = tuple(
-            (Button(label, data("q", code, theme)),)
+            (
+                Button(
+                    label,
+                    data("Q", code, answers[code]) if answers and code in answers
+                    else data("q", code, theme),
+                ),
+            )
             for code, label in (
-                ("b", s._("🛡 I have refugee status or subsidiary protection")),
-                ("p", s._("🪪 I arrived recently with a first residence permit")),
-                ("s", s._("📄 I am asking for asylum")),
+                ("b", s._("🛡 I have refugee status or subsidiary protection (réfugié, protection subsidiaire)")),
+                ("p", s._("🪪 I have a residence permit, but not refugee status (titre de séjour)")),
+                ("s", s._("📄 I am asking for asylum (demande d'asile)")),
                 ("u", s._("🤷 I don't know")),
             )
-        )
+        )  # fmt: skip
         return Reply(
             s._("One question, so I show what fits you:\nWhat is your situation in France?"),
             (*rows, self._nav(s)),
         )
 
-    def _theme(self, theme_id: str, state: State, s: Strings) -> Turn:
+    def _theme(self, theme_id: str, state: State, s: Strings, *, show_all: bool = False) -> Turn:
         theme = self.catalogue.themes_by_id[theme_id]
         state = replace(state, theme=theme_id)
         actions = self.catalogue.actions_for_theme(theme_id)
         signals = (Signal("theme", theme_id),)
         if state.audience is None and splitting_question(actions) == "audience":
-            return Turn((self._audience_question(theme_id, s),), state, signals=signals)
+            return Turn((self._audience_question(s, theme_id),), state, signals=signals)
         header = f"<b>{escape(theme_label(s, theme))}</b>"
-        if state.audience == "asylum":
-            return Turn((self._asylum(s, header),), state, signals=signals)
-        if state.audience in ("bpi", "primo-arrivant"):
-            fitting = [a for a in actions if state.audience in a.audience]
-            groups = [(None, fitting)] if fitting else [(None, actions)]
-            hidden = len(actions) - len(fitting) if fitting else 0
-        else:
-            groups = [
-                (
-                    s._("For refugees and people with subsidiary protection:"),
-                    [a for a in actions if a.audience == ["bpi"]],
-                ),
-                (
-                    s._("For newcomers with a first residence permit:"),
-                    [a for a in actions if a.audience == ["primo-arrivant"]],
-                ),
-                (s._("For everyone:"), [a for a in actions if len(a.audience) > 1]),
-            ]
-            hidden = 0
+        audience = state.audience if state.audience in ("bpi", "primo-arrivant", "asylum") else None
+        fitting = [a for a in actions if audience in a.audience] if audience else actions
+        others = [] if show_all or not audience else [a for a in actions if a not in fitting]
+        if show_all:
+            fitting = actions
         lines, buttons = [header], []
+        if audience == "asylum" and not show_all:
+            lines += ["", self._asylum_intro(s)]
+        groups = self._groups(s, fitting) if not audience or show_all else [(None, fitting)]
         for title, group in groups:
             if not group:
                 continue
@@ -298,44 +348,83 @@ class Dialogue:
                 names = ", ".join(self.catalogue.operators[o].name for o in action.operators)
                 lines.append(f"• {escape(label)} — {s.isolate(escape(names))}")
                 buttons.append((Button(_short(label), data("a", action.id)),))
-        if not actions:
-            lines.append(s._("Nothing here yet. Ask your social worker."))
-        if hidden:
+        if not fitting:
+            lines += ["", s._("Nothing here for your situation yet.")]
+            ask = theme.where_to_ask
+            if ask in self.catalogue.actions_by_id and (
+                audience is None or audience in self.catalogue.actions_by_id[ask].audience
+            ):
+                label, _ = text_of(s, self.catalogue.actions_by_id[ask].title)
+                buttons.append((Button(_short("❓ " + label), data("a", ask)),))
+        if others:
             lines += [
                 "",
                 s.n_(
-                    "({count} other action is for another situation.)",
-                    "({count} other actions are for another situation.)",
-                    hidden,
+                    "({count} other service is for another situation.)",
+                    "({count} other services are for another situation.)",
+                    len(others),
                 ),
             ]
-        lines += ["", s._("Tap one to see where, when and how.")]
+            buttons.append((Button(s._("👀 Show them too"), data("T", theme_id)),))
+        if fitting:
+            lines += ["", s._("Tap one to see where, when and how.")]
+        if audience == "asylum" and not show_all:
+            buttons.append((Button(s._("🤝 All services open to everyone"), data("A")),))
+        if audience or state.audience == "unknown":
+            buttons.append(
+                (Button(s._("🔄 Change my answer about my status"), data("S", theme_id)),)
+            )
         return Turn((Reply("\n".join(lines), (*buttons, self._nav(s))),), state, signals=signals)
 
-    def _asylum(self, s: Strings, header: str) -> Reply:
-        body = s._(
-            "These services are for refugees and newcomers with a residence permit, not yet for "
-            "people asking for asylum. You can still get help: 115 for a place to sleep tonight, "
-            "the emergency numbers, and access to rights (advice, also after a refusal)."
+    def _groups(self, s: Strings, actions: list[Action]) -> list[tuple[str, list[Action]]]:
+        """Services under who they are for, so nobody opens one that is not for them."""
+        return [
+            (
+                s._("For refugees and people with subsidiary protection:"),
+                [a for a in actions if a.audience == ["bpi"]],
+            ),
+            (
+                s._("For people with a residence permit who are not refugees:"),
+                [a for a in actions if a.audience == ["primo-arrivant"]],
+            ),
+            (
+                s._("For refugees and other newcomers:"),
+                [a for a in actions if len(a.audience) > 1 and "asylum" not in a.audience],
+            ),
+            (
+                s._("For everyone, also people asking for asylum:"),
+                [a for a in actions if "asylum" in a.audience],
+            ),
+        ]
+
+    def _open_to_all(self, s: Strings) -> Reply:
+        """Every service open to people asking for asylum, whatever the theme."""
+        actions = [a for a in self.catalogue.actions if "asylum" in a.audience]
+        lines = [f"<b>{s._('🤝 All services open to everyone')}</b>", "", self._asylum_intro(s)]
+        rows = []
+        for action in actions:
+            label, _ = text_of(s, action.title)
+            theme = self.catalogue.themes_by_id[action.themes[0]]
+            lines.append(f"• {theme.emoji} {escape(label)}")
+            rows.append((Button(_short(f"{theme.emoji} {label}"), data("a", action.id)),))
+        return Reply("\n".join(lines), (*rows, self._nav(s)))
+
+    def _asylum_intro(self, s: Strings) -> str:
+        return s._(
+            "The CTAI's own services are for refugees and newcomers with a residence permit. "
+            "These ones are open to you too; the emergency numbers always are."
         )
-        rows = [self._nav(s)]
-        # The "where to ask" entries of rights (advice, also after a refusal) and housing.
-        for theme in ("rights", "housing"):
-            action_id = self.catalogue.themes_by_id[theme].where_to_ask
-            if action_id in self.catalogue.actions_by_id:
-                label, _ = text_of(s, self.catalogue.actions_by_id[action_id].title)
-                rows.insert(-1, (Button(_short(label), data("a", action_id)),))
-        return Reply(f"{header}\n\n{body}", tuple(rows))
 
     def _operator(
         self, s: Strings, operator_id: str, state: State, now: dt.datetime, asks: tuple[str, ...]
     ) -> Reply:
         """A named operator's card, its actions as buttons."""
         operator = self.catalogue.operators[operator_id]
+        audience = state.audience if state.audience in ("bpi", "primo-arrivant", "asylum") else None
         rows = tuple(
             (Button(_short(text_of(s, a.title)[0]), data("a", a.id)),)
             for a in self.catalogue.actions
-            if operator_id in a.operators
+            if operator_id in a.operators and (audience is None or audience in a.audience)
         )
         return Reply(operator_card(s, self.catalogue, operator, now, asks), (*rows, self._nav(s)))
 
@@ -418,17 +507,46 @@ class Dialogue:
         )
         return self.menu(s, text)
 
+    def _status_question(self, match: Match, state: State, s: Strings) -> Reply | None:
+        """Ask the status when typed text reaches services for different people, once: each
+        answer then opens the best service for that status."""
+        if not match.confident or state.audience is not None or match.emergency or match.operator:
+            return None  # in a crisis, or for a named operator, the answer comes at once
+        best: dict[str, str] = {}
+        for code in ("b", "p", "s"):
+            fits = [r.action for r in match.results if AUDIENCE_CODES[code] in r.action.audience]
+            if fits:
+                best[code] = fits[0].id
+        if best.get("b") == best.get("p") and match.results[0].action.id == best.get("b"):
+            return None  # the same service whatever the answer
+        best["u"] = match.results[0].action.id
+        asked = "".join(ASK_CODES[ask] for ask in match.asks)
+        answers = {
+            code: f"{action_id}:{asked}" if asked else action_id for code, action_id in best.items()
+        }
+        return self._audience_question(s, match.results[0].action.themes[0], answers)
+
     def _text(self, text: str, state: State, s: Strings, now: dt.datetime) -> Turn:
-        audience = state.audience if state.audience in ("bpi", "primo-arrivant") else None
+        audience = state.audience if state.audience in ("bpi", "primo-arrivant", "asylum") else None
         match = self.engine.match(text, lang=state.lang, audience=audience)
         detected = match.detected if match.detected in self.languages else None
+        if state.lang is None and detected and (len(text.split()) >= 2 or not text.isascii()):
+            # No language chosen yet (Telegram has no Pashto, Tigrinya, Somali or Dari):
+            # answer in the language of the message; the menu's 🌐 button changes it.
+            s, state = self.i18n[detected], replace(state, lang=detected)
         replies: list[Reply] = []
         signals: list[Signal] = []
         if match.emergency:
             replies.append(self.emergency(s, match.emergency, gentle=match.gentle))
             signals += [Signal("emergency", e) for e in match.emergency]
         unmatched = None
-        if match.operator:
+        question = self._status_question(match, state, s)
+        if question:
+            replies.append(question)
+            best = match.results[0].action
+            state = replace(state, theme=best.themes[0])
+            signals.append(Signal("theme", best.themes[0]))
+        elif match.operator:
             replies.append(self._operator(s, match.operator, state, now, match.asks))
             signals.append(Signal("operator", match.operator))
         elif match.confident:
@@ -444,6 +562,10 @@ class Dialogue:
             ]
             replies.append(replace(card, buttons=(*more, *card.buttons)))
             signals += [Signal("theme", state.theme or best.themes[0]), Signal("action", best.id)]
+        elif match.clarify and match.emergency:
+            replies.append(
+                self.menu(s, s._("💙 I am here. When you are ready, tap a topic or write to me."))
+            )
         elif match.clarify:
             rows = tuple(
                 (Button(theme_label(s, self.catalogue.themes_by_id[t]), data("t", t)),)

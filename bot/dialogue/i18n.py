@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext
 import html
 import io
+import re
 from pathlib import Path
 
 from babel import Locale
@@ -19,6 +20,8 @@ from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
 FSI, PDI = "\u2068", "\u2069"
+COMMAND = re.compile(r"(?<![\w/<])/[a-z]+\b")
+"""A bot command inside a message ("/privacy"), isolated in right-to-left text."""
 """First-strong isolate and pop-directional isolate (Unicode bidi algorithm, UAX #9)."""
 
 
@@ -44,6 +47,8 @@ class Strings:
         return f"{FSI}{text}{PDI}" if self.rtl and text else text
 
     def _format(self, template: str, values: dict[str, object]) -> Markup:
+        if self.rtl:  # "/start" would read "start/", and a line starting with it flips
+            template = COMMAND.sub(lambda m: self.isolate(m.group(0)), template)
         safe = {
             key: value if isinstance(value, Markup) else self.isolate(escape(value))
             for key, value in values.items()

@@ -83,7 +83,7 @@ class Calibration:
     """With no confident keyword, the semantic best theme must be this similar to route..."""
     semantic_margin: float = 0.02
     """...and this far ahead of the next theme the chosen action does not cover."""
-    action_margin: float = 0.0
+    action_margin: float = 0.005
     """Or the chosen action's own texts are that similar and this far ahead of every action
     about other themes: many services share a theme, one of them is clearly the one."""
     relevant: float = 0.87

@@ -2,10 +2,14 @@
 one needs an appointment. The card then answers that first.
 
 Cues are short phrases per language, compared word by word on the normal form (so "ou se
-trouve" meets "où se trouve"). A bare French "ou" ("or") is not a cue; "où est" is.
+trouve" meets "où se trouve"); words that also mean something else ("when", "quand",
+Persian "چقدر" "so", Arabic "بكم" "with you") are not cues. A bare French "ou" ("or") is not
+a cue; "où", with its accent, is.
 """
 
 from __future__ import annotations
+
+import re
 
 from bot.matching.normalise import normalise, words
 
@@ -14,32 +18,34 @@ Ask = str
 
 CUES: dict[Ask, tuple[str, ...]] = {
     "where": (
-        # fr, en
-        "où se trouve", "où est", "c'est où", "où aller", "adresse", "where", "address",
+        # fr ("où" itself is read before accents go: "ou" is "or"), en
+        "où se trouve", "adresse", "where", "address",
         # ar (with Arabizi), fa, ps
-        "أين", "وين", "فين", "عنوان", "العنوان", "wein", "wen", "3enwan", "3onwan",
-        "کجا", "کجاست", "آدرس", "ادرس", "نشانی", "koja", "kojast", "adres",
+        "أين", "وين", "فين", "عنوان", "العنوان", "wein", "3enwan", "3onwan",
+        "کجا", "کجاست", "آدرس", "ادرس", "نشانی", "koja", "kojast",
         "چېرته", "چیرته", "پته", "cherta",
         # ti, so, ru, uk, tr
         "ኣበይ", "ኣድራሻ", "abey", "xagee", "halkee", "cinwaan", "cinwaanka",
-        "где", "адрес", "куда идти", "gde", "де знаходиться", "адреса", "куди йти",
-        "nerede", "nerde", "adresi",
+        "где", "адрес", "gde", "де знаходиться", "адреса", "nerede", "nerde", "adresi",
     ),
     "when": (
-        "quand", "horaire", "horaires", "heures d'ouverture", "ouvert", "when", "opening hours",
-        "is it open", "open today", "متى", "امتى", "ايمتى", "اوقات الدوام", "ساعات", "الدوام",
-        "emta", "chand baz", "کی باز", "چه وقت", "چه زمانی", "ساعت کاری", "کله", "په کوم وخت",
-        "መዓስ", "ሰዓት", "goorma", "saacadaha", "когда", "часы работы", "во сколько", "kogda",
-        "коли", "години роботи", "о котрій", "koly", "ne zaman", "saat kaçta", "saatleri",
-        "çalışma saatleri",
+        # Only ways of asking for opening times: a bare "when" starts many other sentences.
+        "horaire", "horaires", "heures d'ouverture", "c'est ouvert", "ouvert quand",
+        "opening hours", "is it open", "open today", "when does it open", "what time",
+        "متى", "امتى", "ايمتى", "اوقات الدوام", "الدوام", "emta",
+        "کی باز", "چه وقت باز", "ساعت کاری", "کله خلاص", "په کوم وخت",
+        "መዓስ", "ሰዓት ስራሕ", "goorma", "saacadaha shaqada",
+        "часы работы", "во сколько", "когда открыт", "когда работает",
+        "години роботи", "о котрій", "коли працює", "коли відкрито",
+        "saat kaçta", "çalışma saatleri", "ne zaman açık",
     ),
     "cost": (
         "combien", "prix", "coûte", "tarif", "payant", "gratuit", "how much", "cost", "price",
-        "fee", "بكم", "سعر", "تكلفة", "قديش", "مجاني", "ببلاش", "چقدر", "قیمت", "هزینه",
-        "رایگان", "مجانی", "څومره", "بیه", "لګښت", "وړیا", "ክንደይ", "ዋጋ", "immisa", "qiimaha",
-        "bilaash", "сколько стоит", "цена", "стоимость", "бесплатно", "платно", "skolko stoit",
-        "скільки коштує", "ціна", "вартість", "безкоштовно", "ne kadar", "ücret", "fiyat",
-        "ücretsiz",
+        "fee", "سعر", "تكلفة", "قديش", "مجاني", "ببلاش", "قیمت", "هزینه", "رایگان", "مجانی",
+        "څومره", "بیه", "لګښت", "وړیا", "ክንደይ", "ዋጋ", "qiimaha", "bilaash",
+        "сколько стоит", "цена", "стоимость", "бесплатно", "платно", "skolko stoit",
+        "скільки коштує", "ціна", "вартість", "безкоштовно", "ücret", "fiyat", "ücretsiz",
+        "kaç para",
     ),
     "appointment": (
         "rendez-vous", "rendez vous", "rdv", "appointment", "موعد", "رونديفو", "maw3ed",
@@ -47,6 +53,8 @@ CUES: dict[Ask, tuple[str, ...]] = {
         "zapis", "запис", "записатися", "randevu",
     ),
 }  # fmt: skip
+WHERE_ACCENTED = re.compile(r"(?<!\w)où(?!\w)", re.IGNORECASE)
+"""French "où" ("where"), told from "ou" ("or") by its accent, before normalising drops it."""
 
 _CUES: dict[Ask, list[tuple[str, ...]]] = {
     ask: [tuple(words(normalise(cue))) for cue in cues] for ask, cues in CUES.items()
@@ -61,6 +69,7 @@ def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
 def asks(text: str) -> tuple[Ask, ...]:
     """The practical questions in ``text``, in a fixed order."""
     tokens = words(normalise(text))
-    return tuple(
-        ask for ask, phrases in _CUES.items() if any(_contains(tokens, p) for p in phrases)
-    )
+    found = {ask for ask, phrases in _CUES.items() if any(_contains(tokens, p) for p in phrases)}
+    if WHERE_ACCENTED.search(text):
+        found.add("where")
+    return tuple(ask for ask in CUES if ask in found)
