@@ -78,3 +78,11 @@ def test_the_menu_button_does_not_share_an_emoji_with_a_theme() -> None:
         theme_emoji = {b.label.split()[0] for row in menu.buttons for b in row if b.data[0] == "t"}
         assert menu_label.split()[0] not in theme_emoji
         assert all(len(b.label.split()) > 1 for row in back.buttons for b in row), "words"
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "ps"])
+def test_lists_use_the_arabic_comma_in_arabic_script(lang: str) -> None:
+    dialogue = Dialogue(CATALOGUE, UI)
+    card = dialogue.handle(Press("a:emergency-shelter-115"), State(lang=lang)).replies[0].text
+    how = next(line for line in card.split("\n") if line.startswith("🚪"))
+    assert "، " in how and ", " not in how

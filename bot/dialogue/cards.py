@@ -122,7 +122,7 @@ def _operator_lines(
     if operator.hours and hours:
         lines.append(_hours_line(s, operator.hours, now))
     if operator.languages:
-        names = ", ".join(language_name(lang) for lang in operator.languages)
+        names = s.comma.join(language_name(lang) for lang in operator.languages)
         lines.append(s._("🗣 Languages spoken there: {languages}", languages=names))
     if operator.wheelchair is not None:
         lines.append(
@@ -152,7 +152,7 @@ def audience_text(s: Strings, action: Action) -> Markup:
         extra.append(s._("parents"))
     if e.trade:
         extra.append(s._("people training for this trade"))
-    return Markup(", ".join([who, *extra]))
+    return Markup(s.comma.join([who, *extra]))
 
 
 def access_text(s: Strings, action: Action) -> str | None:
@@ -169,7 +169,7 @@ def access_text(s: Strings, action: Action) -> str | None:
     if action.access.free:
         parts.append(s._("free"))
     details, _ = text_of(s, action.access.details)
-    joined = ", ".join(parts)
+    joined = s.comma.join(parts)
     if details:
         joined = f"{joined}. {escape(details)}" if joined else escape(details)
     return joined or None

@@ -345,7 +345,7 @@ class Dialogue:
                 lines += ["", f"<i>{title}</i>"]
             for action in group:
                 label, _ = text_of(s, action.title)
-                names = ", ".join(self.catalogue.operators[o].name for o in action.operators)
+                names = s.comma.join(self.catalogue.operators[o].name for o in action.operators)
                 lines.append(f"• {escape(label)} — {s.isolate(escape(names))}")
                 buttons.append((Button(_short(label), data("a", action.id)),))
         if not fitting:

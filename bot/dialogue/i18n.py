@@ -42,6 +42,11 @@ class Strings:
         self.rtl = Locale.parse(lang).character_order == "right-to-left"
         self._translations = translations
 
+    @property
+    def comma(self) -> str:
+        """The list separator: Arabic, Persian and Pashto use the Arabic comma."""
+        return "، " if self.lang in ("ar", "fa", "ps") else ", "
+
     def isolate(self, text: str) -> str:
         """Wrap an embedded value so right-to-left text around it reads correctly."""
         return f"{FSI}{text}{PDI}" if self.rtl and text else text
