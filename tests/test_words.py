@@ -86,3 +86,13 @@ def test_lists_use_the_arabic_comma_in_arabic_script(lang: str) -> None:
     card = dialogue.handle(Press("a:emergency-shelter-115"), State(lang=lang)).replies[0].text
     how = next(line for line in card.split("\n") if line.startswith("🚪"))
     assert "، " in how and ", " not in how
+
+
+@pytest.mark.parametrize(("lang", "town"), [("ar", "بواتييه"), ("ru", "Пуатье"), ("fr", None)])
+def test_the_town_is_written_in_the_readers_script_with_its_name(lang, town) -> None:
+    dialogue = Dialogue(CATALOGUE, UI)
+    welcome = dialogue.handle(Press(f"l:{lang}"), State()).replies[0].text
+    if town:
+        assert f"{town} (Poitiers)" in welcome
+    else:
+        assert "Poitiers" in welcome and "(Poitiers)" not in welcome

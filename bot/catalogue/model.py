@@ -142,6 +142,11 @@ class EmergencyContact(Strict):
 class Territory(Strict):
     id: Identifier
     name: NonEmpty
+    local_names: Texts = Field(
+        default={},
+        description="the town's name as readers of each language write it (بواتييه, Пуатье); "
+        "shown with the official name in brackets",
+    )
     default_language: Lang
     languages: list[Lang] = Field(min_length=1)
     timezone: NonEmpty = "Europe/Paris"

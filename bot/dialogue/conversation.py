@@ -138,8 +138,16 @@ class Dialogue:
                 "French classes, housing, health, work, papers and more.\n\n"
                 "🔒 I keep almost nothing about you: your language and your answers. /privacy\n"
                 "🆘 Emergency numbers are always one tap away.",
-                town=self.catalogue.territory.name,
+                town=self._town(s),
             )
+        )
+
+    def _town(self, s: Strings) -> str:
+        """بواتييه (Poitiers): the name in the reader's script, the official one beside it."""
+        territory = self.catalogue.territory
+        local = territory.local_names.get(s.lang)
+        return (
+            f"{local} ({territory.name})" if local and local != territory.name else territory.name
         )
 
     def emergency(
@@ -238,7 +246,7 @@ class Dialogue:
                     "Counts without names (for example: how many people asked about housing) "
                     "help improve the services. The bot is run for the CTAI of {town}, the city "
                     "and the State's reception and integration contract.",
-                    town=self.catalogue.territory.name,
+                    town=self._town(s),
                 ),
             )
         )
