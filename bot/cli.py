@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.catalogue.loader import json_schema, load_catalogue, load_or_raise
+from bot.catalogue.loader import count_entries, json_schema, load_catalogue, load_or_raise
 from bot.catalogue.model import LANGUAGES, Catalogue
 from bot.catalogue.problems import CatalogueError
 from bot.catalogue.reach import actionable, figures_table, reachable, to_do, where_to_ask
@@ -36,16 +36,19 @@ def _validate(args: argparse.Namespace) -> int:
     catalogue, problems = load_catalogue(args.catalogue)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
-    for problem in problems:
+    # Errors first, then warnings, each grouped by file in line order.
+    for problem in sorted(errors, key=lambda p: (p.path, p.line, p.column)):
         print(problem)
-    operators = len(catalogue.operators) if catalogue else 0
-    actions = len(catalogue.actions) if catalogue else 0
-    if catalogue:
+    if not args.errors_only:
+        for problem in sorted(warnings, key=lambda p: (p.path, p.line, p.column)):
+            print(problem)
+    if catalogue and not args.errors_only:
         _print_to_do(catalogue)
+    operators, actions = count_entries(args.catalogue)
     failed = bool(errors) or (args.strict and bool(warnings))
     verdict = "INVALID" if failed else "valid"
     print(
-        f"{verdict}: {operators} operators, {actions} actions, "
+        f"{verdict}: {operators} operators, {actions} actions read, "
         f"{len(errors)} errors, {len(warnings)} warnings"
         + (" (--strict: warnings count as errors)" if args.strict and warnings else "")
     )
@@ -230,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the catalogue and list every problem")
     validate.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument(
+        "--errors-only", "-q", action="store_true", help="list the errors only, not warnings"
+    )
     validate.set_defaults(run=_validate)
 
     figures = commands.add_parser(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -82,10 +83,33 @@ def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
         return f"unknown language code {value!r} (known: {' '.join(LANGUAGES)})"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
+        choices = re.findall(r"'([^']*)'", expected)
         noun = "language code" if str(value) and len(str(value)) == 2 else "value"
-        hint = difflib.get_close_matches(str(value), [x.strip("' ") for x in expected.split(",")])
+        hint = difflib.get_close_matches(str(value), choices, n=1)
         suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-        return f"unknown {noun} {value!r}{suggestion}; expected one of {expected}"
+        return f"unknown {noun} {value!r}{suggestion}; write one of: {', '.join(choices)}"
+    if kind == "list_type":
+        shown = value if isinstance(value, str | int | float) else "..."
+        return f"{last} must be a list, even of one item: write `{last}: [{shown}]`"
+    if kind in ("dict_type", "model_type"):
+        return f"{last} must be a group of 'key: value' lines (or {{key: value, ...}})"
+    if kind in (
+        "string_type",
+        "bool_type",
+        "int_type",
+        "float_type",
+        "date_from_datetime_parsing",
+        "date_parsing",
+        "bool_parsing",
+        "int_parsing",
+        "float_parsing",
+    ):
+        wanted = {"string_type": "a text", "bool_type": "true or false", "bool_parsing": "true or false",
+                  "int_type": "a whole number", "int_parsing": "a whole number",
+                  "float_type": "a number", "float_parsing": "a number",
+                  "date_parsing": "a date like 2026-12-31",
+                  "date_from_datetime_parsing": "a date like 2026-12-31"}[kind]  # fmt: skip
+        return f"{last} must be {wanted}, not {value!r}"[:300]
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
@@ -150,6 +174,10 @@ class _Entries:
         self.themes: list[tuple[Theme, ParsedFile, YamlPath]] = []
         self.operators: list[tuple[Operator, ParsedFile, YamlPath]] = []
         self.actions: list[tuple[Action, ParsedFile, YamlPath]] = []
+        self.broken: set[tuple[str, str]] = set()
+        """Entries with their own error, by section and id."""
+        self.unreadable = False
+        """A file could not be read at all: what it defines is unknown, not missing."""
 
 
 def _read_file(parsed: ParsedFile, entries: _Entries, report: _Report) -> None:
@@ -176,6 +204,9 @@ def _read_file(parsed: ParsedFile, entries: _Entries, report: _Report) -> None:
                 entry = _validate(_SECTIONS[key], item, parsed, (key, index), report)
                 if entry:
                     getattr(entries, key).append((entry, parsed, (key, index)))
+                elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                    # Its own error is reported; entries naming it must not add more.
+                    entries.broken.add((key, item["id"]))
 
 
 def _unique(
@@ -264,7 +295,7 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
     operators = _unique(entries.operators, "operator", report)
     actions = _unique(entries.actions, "action", report)
     missing_themes = [t for t in THEME_IDS if t not in themes]
-    if missing_themes:
+    if missing_themes and not entries.unreadable:
         _, parsed, path = entries.territories[0]
         report.add(
             parsed, path, "error", f"themes not defined anywhere: {', '.join(missing_themes)}"
@@ -331,7 +362,8 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
         )
     for action, parsed, path in entries.actions:
         for index, operator_id in enumerate(action.operators):
-            if operator_id not in operators:
+            known_broken = ("operators", operator_id) in entries.broken or entries.unreadable
+            if operator_id not in operators and not known_broken:
                 hint = difflib.get_close_matches(operator_id, list(operators), n=1)
                 suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
                 report.add(
@@ -400,6 +432,7 @@ def load_catalogue(
         parsed = parse_yaml(path, _display(path))
         for where, message in parsed.problems:
             report.problems.append(Problem(parsed.path, where.line, where.column, "error", message))
+        entries.unreadable |= parsed.data is None
         _read_file(parsed, entries, report)
     if not entries.territories and not any(p.severity == "error" for p in report.problems):
         report.problems.append(
@@ -407,6 +440,18 @@ def load_catalogue(
         )
     catalogue = _check_cross(entries, report, today)
     return catalogue, report.problems
+
+
+def count_entries(directory: Path) -> tuple[int, int]:
+    """Operators and actions written in the files, valid or not, for the summary line."""
+    counts = {"operators": 0, "actions": 0}
+    for path in _files(directory) if directory.is_dir() else []:
+        parsed = parse_yaml(path, _display(path))
+        if isinstance(parsed.data, dict):
+            for section in counts:
+                if isinstance(parsed.data.get(section), list):
+                    counts[section] += len(parsed.data[section])
+    return counts["operators"], counts["actions"]
 
 
 def load_or_raise(directory: Path) -> Catalogue:

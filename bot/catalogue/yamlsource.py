@@ -163,14 +163,54 @@ def parse_yaml(path: Path, display: str) -> ParsedFile:
         gc.enable()
 
 
+def _unclosed_quote(lines: list[str], first: int, last: int) -> Position | None:
+    """The nearest line at or before ``last`` (not before ``first``) whose double quotes do not
+    pair up: where a quote was opened and never closed."""
+    for index in range(min(last, len(lines) - 1), max(first, 0) - 1, -1):
+        line = lines[index].replace('\\"', "")
+        if line.count('"') % 2:
+            return Position(index + 1, line.index('"') + 1)
+    return None
+
+
+def explain_syntax(exc: yaml.MarkedYAMLError, text: str) -> tuple[Position, str]:
+    """Where the mistake is and what it is, in words a coordinator knows.
+
+    libyaml notices a mistake later than it is made: an unclosed quote shows up lines
+    below, a missing ':' on the next line. The mark where the broken construct began
+    (``context_mark``) and the quotes on the lines before tell where to look."""
+    problem, context = exc.problem or "", exc.context or ""
+    pmark, cmark = exc.problem_mark, exc.context_mark
+    lines = text.split("\n")
+    start = cmark.line if cmark else (pmark.line if pmark else 0)
+    end = pmark.line if pmark else start
+    quote = _unclosed_quote(lines, start - 1, end)
+    if quote:
+        return quote, 'this quote (") is never closed: add a " at the end of the text'
+    if cmark and "flow sequence" in context:
+        return _mark(cmark), "this '[' is never closed: end the list with ']' on the same line"
+    if cmark and "flow mapping" in context:
+        return _mark(cmark), "this '{' is never closed: end it with '}' on the same line"
+    if cmark and "simple key" in context and "':'" in problem:
+        word = lines[cmark.line].strip().split(" ")[0] if cmark.line < len(lines) else ""
+        return _mark(cmark), f"a ':' is missing after {word!r} (write '{word}: value')"
+    if "<block end>" in problem or "'-' indicator" in problem:
+        at = _mark(pmark) if pmark else Position(1, 1)
+        return at, (
+            "this line is not lined up with the lines above: indent it with the same number "
+            "of spaces as the other keys of the same entry"
+        )
+    at = _mark(pmark or cmark) if (pmark or cmark) else Position(1, 1)
+    return at, f"the text is not valid YAML here ({problem or context})"
+
+
 def _compose_and_build(text: str, parsed: ParsedFile, tab_lines: set[int]) -> ParsedFile:
     try:
         node = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = _mark(mark) if mark else Position(1, 1)
+        where, message = explain_syntax(exc, text)
         if where.line not in tab_lines:
-            parsed.problems.append((where, f"YAML syntax: {exc.problem or exc.context}"))
+            parsed.problems.append((where, message))
         return parsed
     except yaml.YAMLError as exc:
         parsed.problems.append((Position(1, 1), f"YAML syntax: {exc}"))

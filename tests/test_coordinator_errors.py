@@ -1,0 +1,105 @@
+"""The eight mistakes people make in YAML, each reported at the line where it is, in words
+a coordinator understands, and without errors that only follow from it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.catalogue.loader import load_catalogue
+from tests.conftest import FIXED_TODAY, ROOT
+
+
+def edit(directory: Path, name: str, line: int | None, new: str) -> None:
+    """Replace line ``line`` (1-based) of a file, or append ``new`` when ``line`` is None."""
+    path = directory / name
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if line is None:
+        lines.insert(len(lines) - 1, new)
+    else:
+        lines[line - 1] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+MISTAKES = [
+    (
+        "operators.yaml",
+        4,
+        '    name: "Maison des Langues de Testville',
+        4,
+        'this quote (") is never closed',
+    ),
+    (
+        "operators.yaml",
+        6,
+        '    address: {street: "1 rue de l\'Exemple, postcode: "38000", city: Testville}',
+        6,
+        'this quote (") is never closed',
+    ),
+    ("operators.yaml", None, "broken: [unclosed, list", None, "this '[' is never closed"),
+    (
+        "operators.yaml",
+        9,
+        "    hours Mo-Fr 09:00-12:00,14:00-17:00",
+        9,
+        "a ':' is missing after 'hours'",
+    ),
+    ("operators.yaml", 5, "   aliases: [MDL]", 5, "not lined up with the lines above"),
+    (
+        "operators.yaml",
+        6,
+        '    adress: {street: 1 rue de l\'Exemple, postcode: "38000", city: Testville}',
+        6,
+        "unknown key 'adress' (did you mean 'address'?)",
+    ),
+    (
+        "operators.yaml",
+        8,
+        "    phones: 05 49 00 00 00",
+        8,
+        "phones must be a list, even of one item: write `phones: [05 49 00 00 00]`",
+    ),
+    (
+        "actions.yaml",
+        6,
+        "    audience: [bpi, primo-arrivants]",
+        6,
+        "unknown value 'primo-arrivants' (did you mean 'primo-arrivant'?)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "new", "reported", "message"), MISTAKES)
+def test_each_common_mistake_is_reported_where_it_is_in_plain_words(
+    testville_copy: Path, name: str, line: int | None, new: str, reported: int | None, message: str
+) -> None:
+    edit(testville_copy, name, line, new)
+    if reported is None:  # the appended line
+        reported = (testville_copy / name).read_text(encoding="utf-8").split("\n").index(new) + 1
+    catalogue, problems = load_catalogue(testville_copy, today=FIXED_TODAY)
+    errors = [p for p in problems if p.severity == "error"]
+    assert catalogue is None
+    assert len(errors) == 1, "\n".join(map(str, errors))  # nothing that only follows from it
+    assert errors[0].path.endswith(name) and errors[0].line == reported, str(errors[0])
+    assert message in errors[0].message
+
+
+def test_validate_lists_errors_first_by_file_and_can_hide_warnings(testville_copy: Path) -> None:
+    edit(testville_copy, "operators.yaml", 8, "    phones: 05 49 00 00 00")
+    edit(testville_copy, "actions.yaml", 6, "    audience: [bpi, primo-arrivants]")
+    command = [sys.executable, "-m", "bot.cli", "validate", "--catalogue", str(testville_copy)]
+    full = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert full.returncode == 1
+    lines = [
+        line for line in full.stdout.splitlines() if ": error: " in line or ": warning: " in line
+    ]
+    severities = [": error: " in line for line in lines]
+    assert severities == sorted(severities, reverse=True), "errors come before warnings"
+    assert lines[0].split(":")[0].endswith("actions.yaml")
+    quiet = subprocess.run([*command, "--errors-only"], capture_output=True, text=True, cwd=ROOT)
+    assert ": warning: " not in quiet.stdout and quiet.stdout.count(": error: ") == 2
+    summary = quiet.stdout.strip().splitlines()[-1]
+    assert summary.startswith("INVALID: 2 operators, 2 actions read, 2 errors")
