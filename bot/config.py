@@ -17,14 +17,19 @@ class ConfigError(Exception):
     """A setting is missing or wrong; the message says which and how to fix it."""
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
+def _int(name: str, default: int, *, minimum: int = 1) -> int:
+    """A whole-number setting; a value below ``minimum`` is refused, not used: a negative
+    CTAI_INACTIVE_DAYS would make the daily purge delete everyone."""
+    raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,8 @@ class Config:
             webhook_secret=os.environ.get("CTAI_WEBHOOK_SECRET") or None,
             bot_username=os.environ.get("CTAI_BOT_USERNAME") or None,
             inactive_days=_int("CTAI_INACTIVE_DAYS", 180),
-            unmatched_days=_int("CTAI_UNMATCHED_DAYS", 30),
-            overall_rate=float(_int("CTAI_OVERALL_RATE", 30)),
+            unmatched_days=_int("CTAI_UNMATCHED_DAYS", 30, minimum=0),
+            overall_rate=float(_int("CTAI_OVERALL_RATE", 30, minimum=0)),
             cache_dir=default_cache_dir(),
             semantic=os.environ.get("CTAI_SEMANTIC", "1").strip().lower()
             not in ("0", "off", "no", "false"),

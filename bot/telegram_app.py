@@ -176,7 +176,8 @@ class TelegramAdapter:
             and user.id in self.config.admin_ids
             and chat.type == chat.PRIVATE
         ):
-            await context.bot.send_message(chat.id, await self.admin(event.name))
+            for piece in split_message(await self.admin(event.name)):  # /unmatched is long
+                await context.bot.send_message(chat.id, piece)
             return
         handle = functools.partial(
             self.service.handle,
@@ -209,17 +210,35 @@ class TelegramAdapter:
         return reload_text(problems, reloaded=dialogue is not None)
 
     async def _watch_catalogue(self, bot) -> None:
-        """Reload on every change of a catalogue file; tell the admins when it is refused."""
-        async for changes in awatch(
-            self.config.catalogue_dir, debounce=300, step=50, recursive=True
-        ):
-            if not any(path.endswith((".yaml", ".yml")) for _, path in changes):
-                continue
+        """Reload on every change of a catalogue file; tell the admins when it is refused.
+
+        Supervised: a failed reload (a file gone between listing and reading) is logged and
+        watching goes on; live reload must never stop silently."""
+        while True:
+            try:
+                async for changes in awatch(
+                    self.config.catalogue_dir, debounce=300, step=50, recursive=True
+                ):
+                    if any(path.endswith((".yaml", ".yml")) for _, path in changes):
+                        await self._reload_and_tell(bot)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("catalogue watcher failed; watching again")
+                await asyncio.sleep(1)
+
+    async def _reload_and_tell(self, bot) -> None:
+        try:
             report = await self.reload()
-            for admin_id in self.config.admin_ids:
-                with contextlib.suppress(TelegramError):
-                    for piece in split_message(report):
-                        await bot.send_message(admin_id, piece)
+        except Exception:
+            log.exception("catalogue reload failed; the last good catalogue stays")
+            return
+        for admin_id in self.config.admin_ids:
+            try:
+                for piece in split_message(report):
+                    await bot.send_message(admin_id, piece)
+            except TelegramError as error:
+                log.warning("reload notice not delivered to an admin: %s", type(error).__name__)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed (never the message text) and tell the person, with the menu."""
@@ -272,14 +291,18 @@ class TelegramAdapter:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _purge_daily(self) -> None:
+        """Supervised like the watcher: a failed purge is logged and tried again tomorrow."""
         while True:
-            today = dt.datetime.now(self.service.dialogue.zone).date()
-            deleted = self.service.store.purge(
-                today,
-                inactive_days=self.config.inactive_days,
-                unmatched_days=self.config.unmatched_days,
-            )
-            log.info("purge: %d inactive people deleted", deleted)
+            try:
+                today = dt.datetime.now(self.service.dialogue.zone).date()
+                deleted = self.service.store.purge(
+                    today,
+                    inactive_days=self.config.inactive_days,
+                    unmatched_days=self.config.unmatched_days,
+                )
+                log.info("purge: %d inactive people deleted", deleted)
+            except Exception:
+                log.exception("daily purge failed; trying again at the next run")
             await asyncio.sleep(PURGE_EVERY.total_seconds())
 
 

@@ -180,3 +180,14 @@ def test_validate_exit_codes(testville_copy, capsys) -> None:
     with pytest.raises(SystemExit) as usage:
         main(["validate", "--no-such-flag"])
     assert usage.value.code == 2
+
+
+def test_a_later_opening_hours_rule_replaces_an_earlier_one() -> None:
+    import datetime as dt
+
+    spans = parse_hours("Mo-Fr 09:00-18:00; We off; PH off")
+    wednesday, thursday = dt.datetime(2026, 12, 2, 10, 0), dt.datetime(2026, 12, 3, 10, 0)
+    assert not is_open(spans, wednesday)
+    assert is_open(spans, thursday)
+    later = parse_hours("Mo-Fr 09:00-18:00; Fr 09:00-12:00")
+    assert not is_open(later, dt.datetime(2026, 12, 4, 15, 0))

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
+
+from bot.config import Config, ConfigError
+from bot.storage import Store
 from tests.harness import running_bot
 
 ADMIN, PERSON = 900, 901
@@ -54,3 +60,34 @@ async def test_admin_commands_answer_only_admins(testville_copy, tmp_path) -> No
         assert str(PERSON) not in unmatched["text"]
         [reload] = await bot.replies_to(ADMIN, lambda: bot.api.send_text(ADMIN, "/reload"))
         assert reload["text"].startswith("✅")
+
+
+async def test_a_long_unmatched_list_arrives_in_pieces(testville_copy, tmp_path) -> None:
+    """30 long unmatched messages make more than one Telegram message: all of it arrives."""
+    data = tmp_path / "data"
+    data.mkdir()
+    store = Store(data / "ctai-bot.sqlite3")
+    for n in range(30):
+        store.keep_unmatched(dt.date.today(), f"zorglub{n:02d} " + "blabla " * 28)
+    store.close()
+    async with running_bot(testville_copy, data, admin_ids=frozenset({ADMIN})) as bot:
+        before = len(bot.api.sent(ADMIN))
+        bot.api.send_text(ADMIN, "/unmatched")
+        await bot.api.wait_for(lambda: len(bot.api.sent(ADMIN)) >= before + 2)
+        await bot.api.wait_for(lambda: not bot.api.pending_updates)
+        pieces = bot.api.sent(ADMIN)[before:]
+        assert all(len(p["text"]) <= 4096 for p in pieces)
+        shown = "\n".join(p["text"] for p in pieces)
+        assert all(f"zorglub{n:02d}" in shown for n in range(30))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("CTAI_INACTIVE_DAYS", "-5"), ("CTAI_INACTIVE_DAYS", "0"), ("CTAI_OVERALL_RATE", "-1")],
+)
+def test_a_setting_that_would_do_harm_is_refused_with_one_clear_line(
+    monkeypatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"{name} must be at least [01], got {value}"):
+        Config.from_env(need_token=False)

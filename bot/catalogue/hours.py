@@ -58,8 +58,13 @@ def parse_hours(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     for rule in filter(None, (r.strip() for r in text.split(";"))):
         day_spec, _, times = rule.partition(" ")
+        if day_spec == "PH":  # public holidays are not modelled: the card says to check
+            continue
         days = _days(day_spec)
         times = times.strip()
+        # As in OpenStreetMap, a later rule replaces the earlier ones for its days:
+        # "Mo-Fr 09:00-18:00; We off" is closed on Wednesday.
+        spans = [span for span in spans if span.day not in days]
         if times == "off":
             continue
         if not times:
