@@ -17,7 +17,7 @@ class ConfigError(Exception):
     """A setting is missing or wrong; the message says which and how to fix it."""
 
 
-def _int(name: str, default: int, *, minimum: int = 1) -> int:
+def _int(name: str, default: int, *, minimum: int = 1, maximum: int = 36500) -> int:
     """A whole-number setting; a value below ``minimum`` is refused, not used: a negative
     CTAI_INACTIVE_DAYS would make the daily purge delete everyone."""
     raw = os.environ.get(name, "").strip()
@@ -29,6 +29,22 @@ def _int(name: str, default: int, *, minimum: int = 1) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    if value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
+    return value
+
+
+def _rate(name: str, default: float) -> float:
+    """Messages per second: a decimal is fine (0.5); 0 means no limit; negative is refused."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must be at least 0, got {raw}")
     return value
 
 
@@ -89,7 +105,7 @@ class Config:
             bot_username=os.environ.get("CTAI_BOT_USERNAME") or None,
             inactive_days=_int("CTAI_INACTIVE_DAYS", 180),
             unmatched_days=_int("CTAI_UNMATCHED_DAYS", 30, minimum=0),
-            overall_rate=float(_int("CTAI_OVERALL_RATE", 30, minimum=0)),
+            overall_rate=_rate("CTAI_OVERALL_RATE", 30.0),
             cache_dir=default_cache_dir(),
             semantic=os.environ.get("CTAI_SEMANTIC", "1").strip().lower()
             not in ("0", "off", "no", "false"),

@@ -214,18 +214,23 @@ class TelegramAdapter:
 
         Supervised: a failed reload (a file gone between listing and reading) is logged and
         watching goes on; live reload must never stop silently."""
+        pause, last_error = 1.0, ""
         while True:
             try:
                 async for changes in awatch(
                     self.config.catalogue_dir, debounce=300, step=50, recursive=True
                 ):
+                    pause, last_error = 1.0, ""
                     if any(path.endswith((".yaml", ".yml")) for _, path in changes):
                         await self._reload_and_tell(bot)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("catalogue watcher failed; watching again")
-                await asyncio.sleep(1)
+            except Exception as error:
+                if repr(error) != last_error:  # a lasting failure is logged once, not each try
+                    log.exception("catalogue watcher failed; watching again")
+                    last_error = repr(error)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 300.0)
 
     async def _reload_and_tell(self, bot) -> None:
         try:

@@ -53,8 +53,8 @@ async def test_a_dari_speaker_asks_for_a_shared_flat_and_reaches_the_map(
         [question] = await bot.replies_to(
             DARI, lambda: bot.api.send_text(DARI, "دنبال خانه مشترک هستم")
         )
-        assert question["text"] == ui(
-            "fa", "One question, so I show what fits you:\nWhat is your situation in France?"
+        assert question["text"].startswith(
+            ui("fa", "One question, so I show what fits you:\nWhat is your situation in France?")
         )
         [answer] = await bot.press(DARI, "🛡", question)  # refugee status: the CPH's flats
         title = POITIERS.actions_by_id["bpi-shared-housing-employment"].title["fa"]

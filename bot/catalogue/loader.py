@@ -88,8 +88,16 @@ def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
         hint = difflib.get_close_matches(str(value), choices, n=1)
         suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
         return f"unknown {noun} {value!r}{suggestion}; write one of: {', '.join(choices)}"
+    if isinstance(last, int) and len(loc) > 1:  # an item of a list: name the list
+        last = f"{loc[-2]} (item {last + 1})"
+    if kind == "string_type" and isinstance(value, int | float):
+        return (
+            f"{last} must be a text: put it in quotes, as written on paper "
+            f'(e.g. "05 49 00 00 00", "86000")'
+        )
     if kind == "list_type":
-        shown = value if isinstance(value, str | int | float) else "..."
+        shown = f'"{value}"' if isinstance(value, int | float) else value
+        shown = shown if isinstance(shown, str) else "..."
         return f"{last} must be a list, even of one item: write `{last}: [{shown}]`"
     if kind in ("dict_type", "model_type"):
         return f"{last} must be a group of 'key: value' lines (or {{key: value, ...}})"

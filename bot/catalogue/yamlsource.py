@@ -8,6 +8,7 @@ problem can be reported as ``path:line:column``.
 from __future__ import annotations
 
 import gc
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,10 +168,15 @@ def _unclosed_quote(lines: list[str], first: int, last: int) -> Position | None:
     """The nearest line at or before ``last`` (not before ``first``) whose double quotes do not
     pair up: where a quote was opened and never closed."""
     for index in range(min(last, len(lines) - 1), max(first, 0) - 1, -1):
-        line = lines[index].replace('\\"', "")
+        line = lines[index].replace("\\\\", "").replace('\\"', "")
+        line = SINGLE_QUOTED.sub("", COMMENT.sub("", line))  # quotes there are just text
         if line.count('"') % 2:
             return Position(index + 1, line.index('"') + 1)
     return None
+
+
+COMMENT = re.compile(r"(^|\s)#.*$")
+SINGLE_QUOTED = re.compile(r"'[^']*'")
 
 
 def explain_syntax(exc: yaml.MarkedYAMLError, text: str) -> tuple[Position, str]:

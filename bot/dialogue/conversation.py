@@ -39,6 +39,9 @@ from bot.dialogue.model import (
 )
 from bot.matching.engine import Match, MatchingEngine, splitting_question
 
+PAPER_WORDS = "🛡 réfugié, protection subsidiaire\n🪪 titre de séjour\n📄 demande d'asile"
+"""The words on a person's French letters, the same whatever language the bot speaks: they
+tell which status button is theirs."""
 ASK_CODES = {"where": "w", "when": "h", "cost": "c", "appointment": "a"}
 """A typed question (where, when...) carried by one letter in a status button's data."""
 
@@ -99,7 +102,7 @@ class Dialogue:
             case Press(pressed):
                 turn = self._press(pressed, state, s, now)
             case Text(text):
-                turn = self._text(text, state, s, now)
+                turn = self._text(text, state, s, now, client=lang)
             case Location(lat, lon):
                 turn = self._location(lat, lon, state, s)
             case Unsupported(kind):
@@ -220,7 +223,8 @@ class Dialogue:
 
     def _privacy(self, s: Strings) -> str:
         return "\n\n".join(
-            (
+            part
+            for part in (
                 s._(
                     "🔒 <b>What I keep about you</b>\n"
                     "• your language, your answer about your status, the last day you wrote;\n"
@@ -241,7 +245,9 @@ class Dialogue:
                     "without your name, so that the coordinator can improve the bot.",
                     self.unmatched_days,
                     days=self.unmatched_days,
-                ),
+                )
+                if self.unmatched_days
+                else "",
                 s._(
                     "Counts without names (for example: how many people asked about housing) "
                     "help improve the services. The bot is run for the CTAI of {town}, the city "
@@ -249,6 +255,7 @@ class Dialogue:
                     town=self._town(s),
                 ),
             )
+            if part
         )
 
     def _press(self, pressed: str, state: State, s: Strings, now: dt.datetime) -> Turn:
@@ -318,16 +325,15 @@ class Dialogue:
                 ),
             )
             for code, label in (
-                ("b", s._("🛡 I have refugee status or subsidiary protection (réfugié, protection subsidiaire)")),
-                ("p", s._("🪪 I have a residence permit, but not refugee status (titre de séjour)")),
-                ("s", s._("📄 I am asking for asylum (demande d'asile)")),
+                ("b", s._("🛡 Refugee status or subsidiary protection")),
+                ("p", s._("🪪 Residence permit, not refugee status")),
+                ("s", s._("📄 Asylum request in progress")),
                 ("u", s._("🤷 I don't know")),
             )
         )  # fmt: skip
-        return Reply(
-            s._("One question, so I show what fits you:\nWhat is your situation in France?"),
-            (*rows, self._nav(s)),
-        )
+        question = s._("One question, so I show what fits you:\nWhat is your situation in France?")
+        words = s._("The French words on your papers:")
+        return Reply(f"{question}\n\n{words}\n{PAPER_WORDS}", (*rows, self._nav(s)))
 
     def _theme(self, theme_id: str, state: State, s: Strings, *, show_all: bool = False) -> Turn:
         theme = self.catalogue.themes_by_id[theme_id]
@@ -525,8 +531,8 @@ class Dialogue:
             fits = [r.action for r in match.results if AUDIENCE_CODES[code] in r.action.audience]
             if fits:
                 best[code] = fits[0].id
-        if best.get("b") == best.get("p") and match.results[0].action.id == best.get("b"):
-            return None  # the same service whatever the answer
+        if len(set(best.values())) == 1 and match.results[0].action.id in best.values():
+            return None  # the same service whatever the answer (among those with one)
         best["u"] = match.results[0].action.id
         asked = "".join(ASK_CODES[ask] for ask in match.asks)
         answers = {
@@ -534,11 +540,19 @@ class Dialogue:
         }
         return self._audience_question(s, match.results[0].action.themes[0], answers)
 
-    def _text(self, text: str, state: State, s: Strings, now: dt.datetime) -> Turn:
+    def _text(
+        self, text: str, state: State, s: Strings, now: dt.datetime, client: str | None = None
+    ) -> Turn:
         audience = state.audience if state.audience in ("bpi", "primo-arrivant", "asylum") else None
         match = self.engine.match(text, lang=state.lang, audience=audience)
         detected = match.detected if match.detected in self.languages else None
-        if state.lang is None and detected and (len(text.split()) >= 2 or not text.isascii()):
+        latin = all(ord(c) < 0x250 for c in text if c.isalpha())  # Latin letters only
+        if (
+            state.lang is None
+            and detected
+            and detected != s.lang
+            and (not latin or (client is None and len(text.split()) >= 2))
+        ):
             # No language chosen yet (Telegram has no Pashto, Tigrinya, Somali or Dari):
             # answer in the language of the message; the menu's 🌐 button changes it.
             s, state = self.i18n[detected], replace(state, lang=detected)
@@ -594,7 +608,8 @@ class Dialogue:
                     ),
                 )
             )
-        if detected and state.lang and detected != state.lang and len(text.split()) >= 2:
+        shown = state.lang or s.lang
+        if detected and detected != shown and len(text.split()) >= 2:
             offer = (Button(f"🌐 {language_name(detected)}?", data("l", detected)),)
             last = replies[-1]
             replies[-1] = replace(last, buttons=(*last.buttons, offer))
