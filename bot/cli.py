@@ -14,6 +14,7 @@ from bot.catalogue.loader import count_entries, json_schema, load_catalogue, loa
 from bot.catalogue.model import LANGUAGES, Catalogue
 from bot.catalogue.problems import CatalogueError
 from bot.catalogue.reach import actionable, figures_table, reachable, to_do, where_to_ask
+from bot.catalogue.reference import reference_markdown
 from bot.config import Config, ConfigError
 from bot.console import chat
 from bot.coordinator.browser import render
@@ -83,6 +84,15 @@ def _print_to_do(catalogue: Catalogue) -> None:
 
 def _figures(args: argparse.Namespace) -> int:
     print(figures_table(load_or_raise(args.catalogue)))
+    return 0
+
+
+def _reference(args: argparse.Namespace) -> int:
+    text = reference_markdown() + "\n"
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -237,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--errors-only", "-q", action="store_true", help="list the errors only, not warnings"
     )
     validate.set_defaults(run=_validate)
+
+    reference = commands.add_parser(
+        "reference", help="CATALOGUE.md: every field of the catalogue, from the model"
+    )
+    reference.add_argument("--out", type=Path, help="write it here (else print it)")
+    reference.set_defaults(run=_reference)
 
     figures = commands.add_parser(
         "figures", help="the catalogue's figures for the README (services, ways in, reviews)"

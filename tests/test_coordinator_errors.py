@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalogue.loader import load_catalogue
+from bot.catalogue.reference import EXAMPLE, reference_markdown, undocumented
 from tests.conftest import FIXED_TODAY, ROOT
 
 
@@ -103,3 +104,17 @@ def test_validate_lists_errors_first_by_file_and_can_hide_warnings(testville_cop
     assert ": warning: " not in quiet.stdout and quiet.stdout.count(": error: ") == 2
     summary = quiet.stdout.strip().splitlines()[-1]
     assert summary.startswith("INVALID: 2 operators, 2 actions read, 2 errors")
+
+
+def test_catalogue_md_is_generated_from_the_model_and_current() -> None:
+    assert undocumented() == [], "every field needs a meaning for the coordinator"
+    written = (ROOT / "CATALOGUE.md").read_text(encoding="utf-8")
+    assert written == reference_markdown() + "\n", "run: ctai-bot reference --out CATALOGUE.md"
+
+
+def test_the_references_example_action_is_valid(testville_copy: Path) -> None:
+    example = EXAMPLE.replace("toit-du-monde", "maison-des-langues")
+    (testville_copy / "example.yaml").write_text(example, encoding="utf-8")
+    catalogue, problems = load_catalogue(testville_copy, today=FIXED_TODAY)
+    assert catalogue is not None, "\n".join(map(str, problems))
+    assert "example-french-class" in catalogue.actions_by_id
