@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from bot.catalogue.loader import count_entries, json_schema, load_catalogue, load_or_raise
-from bot.catalogue.model import LANGUAGES, Catalogue
+from bot.catalogue.model import LANGUAGES, THEME_IDS, Catalogue
 from bot.catalogue.problems import CatalogueError
 from bot.catalogue.reach import actionable, figures_table, reachable, to_do, where_to_ask
 from bot.catalogue.reference import reference_markdown
@@ -307,15 +307,17 @@ def build_parser() -> argparse.ArgumentParser:
     link = commands.add_parser("link", help="a deep link (and QR code) for social workers")
     link.add_argument("--lang", choices=LANGUAGES)
     target = link.add_mutually_exclusive_group()
-    target.add_argument("--theme", help="open this theme")
-    target.add_argument("--action", help="open this action's card")
+    target.add_argument("--theme", help="open this theme: " + ", ".join(THEME_IDS))
+    target.add_argument(
+        "--action", help="open this action's card (its id: see the catalogue or CATALOGUE.md)"
+    )
     link.add_argument("--qr", type=Path, help="write a QR code: FILE.png or FILE.svg")
     link.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     link.set_defaults(run=_link)
 
     poster = commands.add_parser("poster", help="a printable A4 poster with the QR code")
     poster.add_argument("--lang", choices=LANGUAGES, required=True)
-    poster.add_argument("--theme")
+    poster.add_argument("--theme", help="the theme the QR code opens: " + ", ".join(THEME_IDS))
     poster.add_argument("--out", type=Path, required=True, help="poster.html or poster.pdf")
     poster.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     poster.set_defaults(run=_poster)

@@ -77,6 +77,10 @@ def test_a_qr_code_is_written_as_png_or_svg(tmp_path: Path, capsys) -> None:
     assert "<svg" in (tmp_path / "q.svg").read_text()
     assert main(["link", "--lang", "ar", "--theme", "nowhere"]) == 1
     assert "neither a theme nor an action" in capsys.readouterr().err
+    assert main(["link", "--lang", "fr", "--theme", "logement"]) == 1
+    assert "(did you mean 'housing'?)" in capsys.readouterr().err
+    assert main(["link", "--lang", "fr", "--action", "emergency-shelter-11"]) == 1
+    assert "(did you mean 'emergency-shelter-115'?)" in capsys.readouterr().err
 
 
 def dump_dom(page: Path) -> str:

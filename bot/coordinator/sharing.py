@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 from pathlib import Path
 
 import segno
@@ -32,8 +33,26 @@ def deep_link(catalogue: Catalogue, username: str, lang: str, target: str | None
     payload = payload_for(lang, target)
     opened = parse_payload(payload, catalogue)
     if opened is None or (target and target not in (opened.theme, opened.action)):
-        raise ValueError(f"{target!r} is neither a theme nor an action of this catalogue")
+        hint = suggest(catalogue, target or "")
+        raise ValueError(
+            f"{target!r} is neither a theme nor an action of this catalogue"
+            + (f" (did you mean {hint!r}?)" if hint else "")
+        )
     return f"https://t.me/{username}?start={payload}"
+
+
+def suggest(catalogue: Catalogue, typed: str) -> str | None:
+    """The theme or action meant: by id, or by a theme's label in any language
+    ("logement" → housing)."""
+    names: dict[str, str] = {t.id: t.id for t in catalogue.themes}
+    names.update({a.id: a.id for a in catalogue.actions})
+    for theme in catalogue.themes:
+        for label in theme.label.values():
+            names.setdefault(label.lower(), theme.id)
+            for word in label.lower().replace(",", " ").split():
+                names.setdefault(word, theme.id)
+    found = difflib.get_close_matches(typed.lower(), list(names), n=1, cutoff=0.75)
+    return names[found[0]] if found else None
 
 
 def write_qr(link: str, path: Path) -> None:
