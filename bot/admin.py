@@ -67,6 +67,11 @@ def unmatched_text(store: Store) -> str:
     return "\n".join(lines)
 
 
+def figures_text(store: Store, name: str, today: dt.date) -> str:
+    """The answer to /stats or /unmatched, the same on Telegram and in the console."""
+    return stats_text(store, today) if name == "stats" else unmatched_text(store)
+
+
 def reload_text(problems: list[Problem], *, reloaded: bool) -> str:
     if reloaded:
         return "✅ Catalogue rechargé : la prochaine réponse l'utilise."

@@ -8,7 +8,7 @@ import re
 import sys
 from typing import TextIO
 
-from bot.admin import ADMIN_COMMANDS, reload_text, stats_text, unmatched_text
+from bot.admin import ADMIN_COMMANDS, figures_text, reload_text
 from bot.dialogue.model import Button, Command, Event, Press, Reply, Start, Text
 from bot.service import Service
 
@@ -51,11 +51,8 @@ def parse(line: str, numbered: list[Button]) -> Event:
 
 def _admin(service: Service, name: str) -> str:
     """The coordinator's commands, as the Telegram bot answers them to its admins."""
-    today = dt.datetime.now(service.dialogue.zone).date()
-    if name == "stats":
-        return stats_text(service.store, today)
-    if name == "unmatched":
-        return unmatched_text(service.store)
+    if name != "reload":
+        return figures_text(service.store, name, dt.datetime.now(service.dialogue.zone).date())
     dialogue, problems = service.prepare_reload()
     if dialogue:
         service.swap(dialogue)

@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 from watchfiles import awatch
 
-from bot.admin import ADMIN_COMMANDS, reload_text, stats_text, unmatched_text
+from bot.admin import ADMIN_COMMANDS, figures_text, reload_text
 from bot.config import Config
 from bot.dialogue.model import Command, Event, Location, Press, Reply, Start, Text, Unsupported
 from bot.flood import FloodGuard
@@ -192,11 +192,9 @@ class TelegramAdapter:
         await send(context.bot, chat.id, turn.replies)
 
     async def admin(self, name: str) -> str:
-        today = dt.datetime.now(self.service.dialogue.zone).date()
-        if name == "stats":
-            return stats_text(self.service.store, today)
-        if name == "unmatched":
-            return unmatched_text(self.service.store)
+        if name != "reload":
+            today = dt.datetime.now(self.service.dialogue.zone).date()
+            return figures_text(self.service.store, name, today)
         return await self.reload()
 
     async def reload(self) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.i18n import I18n
-from bot.dialogue.model import Press, Reply, State, Text
+from bot.dialogue.model import Command, Press, Reply, State, Text
 from bot.matching.engine import MatchingEngine
 
 MONDAY_10 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
@@ -103,8 +103,9 @@ def test_a_person_can_change_their_answer(dialogue) -> None:
     turn = dialogue.handle(Press("q:b:housing"), state, now=MONDAY_10)
     assert turn.state.audience == "bpi"
     assert "a:bpi-shared-housing-employment" in pressable(turn.replies[0])
-    help_text = dialogue.handle(Text("/help"), state, now=MONDAY_10)
-    assert help_text.replies
+    help_text = dialogue.handle(Command("help"), state, now=MONDAY_10).replies[0].text
+    assert "/status" in help_text, "the answer can be changed from /help too"
+    assert "q:p:" in pressable(dialogue.handle(Command("status"), state, now=MONDAY_10).replies[0])
 
 
 @pytest.mark.parametrize(

@@ -344,14 +344,13 @@ class Dialogue:
             return Turn((self._audience_question(s, theme_id),), state, signals=signals)
         header = f"<b>{escape(theme_label(s, theme))}</b>"
         audience = state.audience if state.audience in ("bpi", "primo-arrivant", "asylum") else None
-        fitting = [a for a in actions if audience in a.audience] if audience else actions
-        others = [] if show_all or not audience else [a for a in actions if a not in fitting]
-        if show_all:
-            fitting = actions
+        narrowed = audience is not None and not show_all  # only what fits the person
+        fitting = [a for a in actions if audience in a.audience] if narrowed else actions
+        others = [a for a in actions if a not in fitting]
         lines, buttons = [header], []
-        if audience == "asylum" and not show_all:
+        if narrowed and audience == "asylum":
             lines += ["", self._asylum_intro(s)]
-        groups = self._groups(s, fitting) if not audience or show_all else [(None, fitting)]
+        groups = [(None, fitting)] if narrowed else self._groups(s, fitting)
         for title, group in groups:
             if not group:
                 continue
@@ -382,7 +381,7 @@ class Dialogue:
             buttons.append((Button(s._("👀 Show them too"), data("T", theme_id)),))
         if fitting:
             lines += ["", s._("Tap one to see where, when and how.")]
-        if audience == "asylum" and not show_all:
+        if narrowed and audience == "asylum":
             buttons.append((Button(s._("🤝 All services open to everyone"), data("A")),))
         if audience or state.audience == "unknown":
             buttons.append(
