@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -106,15 +107,10 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _engine(directory: Path, mode: Mode = "hybrid") -> MatchingEngine:
-    try:
-        catalogue = load_or_raise(directory)
-        if mode == "keyword":
-            return MatchingEngine(catalogue)
-        return MatchingEngine(catalogue, default_semantics().index(catalogue, directory), mode=mode)
-    except CatalogueError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        raise SystemExit(1) from None
+    catalogue = load_or_raise(directory)
+    if mode == "keyword":
+        return MatchingEngine(catalogue)
+    return MatchingEngine(catalogue, default_semantics().index(catalogue, directory), mode=mode)
 
 
 def _ask_one(engine: MatchingEngine, text: str, lang: str | None, audience: str | None) -> str:
@@ -149,12 +145,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _vectors(args: argparse.Namespace) -> int:
     """Embed the catalogue's texts (only new ones, with the cache) and ship them beside it."""
-    try:
-        catalogue = load_or_raise(args.catalogue)
-    except CatalogueError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 1
+    catalogue = load_or_raise(args.catalogue)
     semantics = default_semantics(threads=None)  # a batch job: every core helps
     index = semantics.index(catalogue, args.catalogue)
     out = args.catalogue / SHIPPED_VECTORS
@@ -174,11 +165,7 @@ def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
-    try:
-        config = Config.from_env()
-    except ConfigError as exc:
-        print(f"ctai-bot: {exc}", file=sys.stderr)
-        return 2
+    config = Config.from_env()
     run(config, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
     return 0
 
@@ -236,12 +223,25 @@ def _translations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reads(*names: str) -> str:
+    """The help's last line: the environment variables a command reads (README, 'Settings')."""
+    return "reads the environment variables " + ", ".join(names) + " (see README, 'Settings')"
+
+
+CATALOGUE_HELP = "the catalogue folder (default: this repository's catalogue/)"
+ENGINES = ["hybrid", "keyword", "semantic"]
+ENGINE_HELP = "hybrid (what the bot uses), keyword or semantic alone"
+STORE_ENV = ("CTAI_CATALOGUE_DIR", "CTAI_DATA_DIR", "CTAI_INACTIVE_DAYS", "CTAI_UNMATCHED_DAYS")
+MODEL_ENV = ("CTAI_CACHE_DIR", "CTAI_SEMANTIC")
+LINK_ENV = ("CTAI_BOT_USERNAME", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ctai-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="check the catalogue and list every problem")
-    validate.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    validate.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument(
         "--errors-only", "-q", action="store_true", help="list the errors only, not warnings"
@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     figures = commands.add_parser(
         "figures", help="the catalogue's figures for the README (services, ways in, reviews)"
     )
-    figures.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    figures.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
     figures.set_defaults(run=_figures)
 
     chat_command = commands.add_parser(
@@ -267,8 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
         "number to press one. /start PAYLOAD opens a deep link (e.g. /start fa_housing); "
         "/menu, /language, /status, /help, /privacy, /forget work as on Telegram; /quit or "
         "Ctrl-D ends. Each run starts as a new person.",
+        epilog=_reads(*STORE_ENV, *MODEL_ENV),
     )
-    chat_command.add_argument("--lang", choices=LANGUAGES)
+    chat_command.add_argument("--lang", choices=LANGUAGES, help="start in this language")
     chat_command.add_argument(
         "--continue",
         dest="keep",
@@ -280,7 +281,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chat_command.set_defaults(run=_chat)
 
-    run_command = commands.add_parser("run", help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
+    run_command = commands.add_parser(
+        "run",
+        help="run the Telegram bot (TELEGRAM_BOT_TOKEN)",
+        epilog=_reads(
+            "TELEGRAM_BOT_TOKEN",
+            "TELEGRAM_API_URL",
+            "CTAI_ADMIN_IDS",
+            "CTAI_WEBHOOK_SECRET",
+            "CTAI_OVERALL_RATE",
+            *STORE_ENV,
+            *MODEL_ENV,
+        ),
+    )
     run_command.add_argument("--webhook-url", help="serve a webhook at this public URL")
     run_command.add_argument("--listen", default="127.0.0.1", help="webhook: address to bind")
     run_command.add_argument("--port", type=int, default=8080, help="webhook: port to bind")
@@ -288,56 +301,72 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="match one message (or stdin lines) and print JSON")
     ask.add_argument("text", nargs="?", help="the message; without it, read one per line")
-    ask.add_argument("--lang", choices=LANGUAGES)
-    ask.add_argument("--audience", choices=["bpi", "primo-arrivant"])
-    ask.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
-    ask.add_argument("--engine", choices=["hybrid", "keyword", "semantic"], default="hybrid")
+    ask.add_argument("--lang", choices=LANGUAGES, help="the message's language (else detected)")
+    ask.add_argument(
+        "--audience", choices=["bpi", "primo-arrivant"], help="the person's status, if known"
+    )
+    ask.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
+    ask.add_argument("--engine", choices=ENGINES, default="hybrid", help=ENGINE_HELP)
     ask.set_defaults(run=_ask)
 
     evaluation = commands.add_parser("eval", help="score the engine on a labelled JSONL file")
-    evaluation.add_argument("file", type=Path)
-    evaluation.add_argument("--json", action="store_true")
-    evaluation.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
-    evaluation.add_argument("--engine", choices=["hybrid", "keyword", "semantic"], default="hybrid")
+    evaluation.add_argument("file", type=Path, help="JSONL rows: text, lang, expected themes")
+    evaluation.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluation.add_argument(
+        "--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP
+    )
+    evaluation.add_argument("--engine", choices=ENGINES, default="hybrid", help=ENGINE_HELP)
     evaluation.add_argument(
         "--by", choices=["lang", "kind"], default="lang", help="group the scores by"
     )
     evaluation.set_defaults(run=_eval)
 
-    link = commands.add_parser("link", help="a deep link (and QR code) for social workers")
-    link.add_argument("--lang", choices=LANGUAGES)
+    link = commands.add_parser(
+        "link", help="a deep link (and QR code) for social workers", epilog=_reads(*LINK_ENV)
+    )
+    link.add_argument("--lang", choices=LANGUAGES, help="open the bot in this language")
     target = link.add_mutually_exclusive_group()
     target.add_argument("--theme", help="open this theme: " + ", ".join(THEME_IDS))
     target.add_argument(
         "--action", help="open this action's card (its id: see the catalogue or CATALOGUE.md)"
     )
     link.add_argument("--qr", type=Path, help="write a QR code: FILE.png or FILE.svg")
-    link.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    link.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
     link.set_defaults(run=_link)
 
-    poster = commands.add_parser("poster", help="a printable A4 poster with the QR code")
-    poster.add_argument("--lang", choices=LANGUAGES, required=True)
+    poster = commands.add_parser(
+        "poster", help="a printable A4 poster with the QR code", epilog=_reads(*LINK_ENV)
+    )
+    poster.add_argument("--lang", choices=LANGUAGES, required=True, help="the poster's language")
     poster.add_argument("--theme", help="the theme the QR code opens: " + ", ".join(THEME_IDS))
     poster.add_argument("--out", type=Path, required=True, help="poster.html or poster.pdf")
-    poster.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    poster.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
     poster.set_defaults(run=_poster)
 
-    report = commands.add_parser("report", help="the evaluation report (HTML, and CSV)")
+    report = commands.add_parser(
+        "report",
+        help="the evaluation report (HTML, and CSV)",
+        epilog=_reads("CTAI_CATALOGUE_DIR", "CTAI_DATA_DIR"),
+    )
     report.add_argument("--since", type=dt.date.fromisoformat, help="first day, YYYY-MM-DD")
     report.add_argument("--until", type=dt.date.fromisoformat, help="last day, YYYY-MM-DD")
-    report.add_argument("--out", type=Path, default=Path("report.html"))
+    report.add_argument(
+        "--out", type=Path, default=Path("report.html"), help="the HTML file (report.html)"
+    )
     report.add_argument("--csv", type=Path, help="also write each figure as CSV in this folder")
-    report.add_argument("--catalogue", type=Path)
+    report.add_argument("--catalogue", type=Path, help="default: CTAI_CATALOGUE_DIR")
     report.set_defaults(run=_report)
 
     translations = commands.add_parser("translations", help="translation status per language")
-    translations.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    translations.add_argument(
+        "--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP
+    )
     translations.set_defaults(run=_translations)
 
     vectors = commands.add_parser(
         "vectors", help="embed the catalogue's texts and save them beside it (fast starts)"
     )
-    vectors.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    vectors.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
     vectors.set_defaults(run=_vectors)
 
     schema = commands.add_parser("schema", help="print the catalogue's JSON Schema")
@@ -347,10 +376,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 when done, 1 when the catalogue or an input cannot be used, 2 for a bad setting:
+    always one clear line per problem, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ConfigError, ValueError, RuntimeError) as exc:
+    except CatalogueError as exc:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        for problem in errors:
+            print(problem, file=sys.stderr)
+        print(
+            f"ctai-bot {args.command}: the catalogue cannot be used until the errors above are "
+            "fixed ('ctai-bot validate' lists them with the warnings)",
+            file=sys.stderr,
+        )
+        return 1
+    except ConfigError as exc:
+        print(f"ctai-bot {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error, ValueError, RuntimeError) as exc:
         print(f"ctai-bot {args.command}: {exc}", file=sys.stderr)
         return 1
 

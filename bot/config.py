@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.matching.semantic import Semantics, default_cache_dir, default_semantics
 from bot.service import Settings
@@ -46,6 +47,35 @@ def _rate(name: str, default: float) -> float:
     if value < 0:
         raise ConfigError(f"{name} must be at least 0, got {raw}")
     return value
+
+
+def _api_url(raw: str) -> str:
+    """TELEGRAM_API_URL: http(s)://host/..., ending before the token (``.../bot``)."""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"TELEGRAM_API_URL must look like {DEFAULT_API_URL} (http or https, then a host), "
+            f"got {raw!r}"
+        )
+    return raw
+
+
+def _catalogue_dir(raw: str | None) -> Path:
+    path = Path(raw) if raw else REPOSITORY / "catalogue"
+    if not path.is_dir():
+        raise ConfigError(f"CTAI_CATALOGUE_DIR: {path} is not a folder (set it to the catalogue's)")
+    return path
+
+
+def _data_dir(raw: str | None) -> Path:
+    """The folder for the database: it must be (or become) a folder the bot can write."""
+    path = Path(raw or "data")
+    existing = next(p for p in (path, *path.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        raise ConfigError(f"CTAI_DATA_DIR: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"CTAI_DATA_DIR: the bot cannot write in {existing}")
+    return path
 
 
 @dataclass(frozen=True)
@@ -97,9 +127,9 @@ class Config:
             raise ConfigError(f"CTAI_ADMIN_IDS must be Telegram user ids, got {admins!r}") from None
         return cls(
             token=token,
-            api_url=os.environ.get("TELEGRAM_API_URL", DEFAULT_API_URL).strip(),
-            catalogue_dir=Path(os.environ.get("CTAI_CATALOGUE_DIR", REPOSITORY / "catalogue")),
-            data_dir=Path(os.environ.get("CTAI_DATA_DIR", "data")),
+            api_url=_api_url(os.environ.get("TELEGRAM_API_URL", DEFAULT_API_URL).strip()),
+            catalogue_dir=_catalogue_dir(os.environ.get("CTAI_CATALOGUE_DIR")),
+            data_dir=_data_dir(os.environ.get("CTAI_DATA_DIR")),
             admin_ids=admin_ids,
             webhook_secret=os.environ.get("CTAI_WEBHOOK_SECRET") or None,
             bot_username=os.environ.get("CTAI_BOT_USERNAME") or None,

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.catalogue.loader import load_catalogue, load_or_raise
+from bot.catalogue.loader import last_changed, load_catalogue, load_or_raise
 from bot.catalogue.model import Catalogue
 from bot.catalogue.problems import Problem
 from bot.dialogue.conversation import Dialogue
@@ -68,15 +68,39 @@ class Service:
             unmatched_days=self.settings.unmatched_days,
         )
 
-    def prepare_reload(self) -> tuple[Dialogue | None, list[Problem]]:
+    def prepare_reload(self, *, guard: bool = True) -> tuple[Dialogue | None, list[Problem]]:
         """Load and index the catalogue again (slow: run it off the event loop). The .po
-        files are read again only if the territory's languages changed."""
+        files are read again only if the territory's languages changed.
+
+        With ``guard`` (an automatic reload), a catalogue that lost more than half of its
+        actions or operators is refused: a file emptied by mistake or half saved. An admin's
+        /reload takes it as meant."""
         catalogue, problems = load_catalogue(self.settings.catalogue_dir)
         errors = [p for p in problems if p.severity == "error"]
         if catalogue is None or errors:
             return None, errors
+        if guard and (lost := self._mass_loss(catalogue)):
+            return None, [lost]
         same = self.i18n.languages == catalogue.territory.languages
         return self._build(catalogue, self.i18n if same else None), errors
+
+    def _mass_loss(self, new: Catalogue) -> Problem | None:
+        old = self.dialogue.catalogue
+        for kind, before, after in (
+            ("actions", len(old.actions), len(new.actions)),
+            ("operators", len(old.operators), len(new.operators)),
+        ):
+            if after * 2 < before:
+                file = last_changed(self.settings.catalogue_dir) or str(self.settings.catalogue_dir)
+                return Problem(
+                    file,
+                    1,
+                    1,
+                    "error",
+                    f"{kind} would go from {before} to {after}: did you mean to empty {file}? "
+                    "If this is meant, send /reload to accept it",
+                )
+        return None
 
     def swap(self, dialogue: Dialogue) -> None:
         """Serve a new catalogue from the next message on: one assignment, never half."""

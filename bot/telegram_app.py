@@ -46,6 +46,7 @@ from bot.service import Service
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "language", "status", "help", "emergency", "privacy", "forget")
 PURGE_EVERY = dt.timedelta(hours=24)
+STABLE_SECONDS = 0.5
 MAX_ATTEMPTS = 6
 BACKOFF = 0.25
 """Seconds before the first retry; doubled each time (0.25, 0.5, 1, 2, 4: about 8 s in all)."""
@@ -195,11 +196,11 @@ class TelegramAdapter:
         if name != "reload":
             today = dt.datetime.now(self.service.dialogue.zone).date()
             return figures_text(self.service.store, name, today)
-        return await self.reload()
+        return await self.reload(guard=False)  # an admin's /reload is meant
 
-    async def reload(self) -> str:
+    async def reload(self, *, guard: bool = True) -> str:
         """Load the catalogue off the event loop, then swap it in between two messages."""
-        dialogue, problems = await asyncio.to_thread(self.service.prepare_reload)
+        dialogue, problems = await asyncio.to_thread(self.service.prepare_reload, guard=guard)
         if dialogue:
             self.service.swap(dialogue)
             log.info("catalogue reloaded")
@@ -220,6 +221,7 @@ class TelegramAdapter:
                 ):
                     pause, last_error = 1.0, ""
                     if any(path.endswith((".yaml", ".yml")) for _, path in changes):
+                        await self._until_stable()
                         await self._reload_and_tell(bot)
             except asyncio.CancelledError:
                 raise
@@ -229,6 +231,26 @@ class TelegramAdapter:
                     last_error = repr(error)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 300.0)
+
+    async def _until_stable(self) -> None:
+        """Wait until no catalogue file has changed for STABLE_SECONDS: an editor that
+        truncates then writes is read once it has finished, not half way."""
+
+        def snapshot() -> list[tuple[str, int, int]]:
+            found = []
+            for path in self.config.catalogue_dir.rglob("*.y*ml"):
+                with contextlib.suppress(OSError):
+                    info = path.stat()
+                    found.append((str(path), info.st_size, info.st_mtime_ns))
+            return sorted(found)
+
+        before = await asyncio.to_thread(snapshot)
+        for _ in range(20):
+            await asyncio.sleep(STABLE_SECONDS)
+            now = await asyncio.to_thread(snapshot)
+            if now == before:
+                return
+            before = now
 
     async def _reload_and_tell(self, bot) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -91,3 +92,66 @@ def test_a_setting_that_would_do_harm_is_refused_with_one_clear_line(
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=f"{name} must be at least [01], got {value}"):
         Config.from_env(need_token=False)
+
+
+async def test_live_reload_survives_vanishing_files_links_and_half_saved_files(
+    testville_copy, tmp_path
+) -> None:
+    """Hot reload never stops: a removed file, the folder removed and put back, a link to a
+    file elsewhere, a file emptied by an editor that truncates before writing."""
+    actions = testville_copy / "actions.yaml"
+    good = actions.read_text()
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("password: hunter2\n")
+    async with running_bot(testville_copy, tmp_path / "data", admin_ids=frozenset({ADMIN})) as bot:
+
+        async def notice(count: int) -> str:
+            return (await bot.api.wait_sent(ADMIN, count=count, timeout=15))[-1]["text"]
+
+        bot.api.send_text(ADMIN, "/start", language_code="fr")  # the watcher is running by now
+        await bot.api.wait_sent(ADMIN, count=2)
+        actions.unlink()  # gone: refused (half the catalogue lost), never a crash
+        assert (await notice(3)).startswith("❌")
+        actions.write_text(good)
+        assert (await notice(4)).startswith("✅")
+
+        moved = tmp_path / "moved"
+        testville_copy.rename(moved)
+        await asyncio.sleep(1.5)
+        moved.rename(testville_copy)
+        actions.write_text(good.replace("Colocations", "Colocations solidaires"))
+        await bot.api.wait_for(
+            lambda: any(m["text"].startswith("✅") for m in bot.api.sent(ADMIN)[4:]), timeout=20
+        )
+        sent = len(bot.api.sent(ADMIN))
+
+        (testville_copy / "link.yaml").symlink_to(outside)
+        refused = await notice(sent + 1)
+        assert "link.yaml:1:1: error: a link to a file outside the catalogue" in refused
+        assert "hunter2" not in refused and "password" not in refused
+        (testville_copy / "link.yaml").unlink()
+        assert (await notice(sent + 2)).startswith("✅")
+
+        actions.write_text("")  # truncated, and the editor never wrote the rest
+        refused = await notice(sent + 3)
+        assert "actions would go from 2 to 0: did you mean to empty" in refused
+        assert "actions.yaml" in refused
+        [card] = await bot.replies_to(PERSON, lambda: bot.api.send_text(PERSON, "colocation"))
+        assert "Colocations solidaires" in card["text"], "the last good catalogue is served"
+
+        [accepted] = await bot.replies_to(ADMIN, lambda: bot.api.send_text(ADMIN, "/reload"))
+        assert accepted["text"].startswith("✅"), "an admin's /reload takes it as meant"
+
+
+def test_a_file_nested_600_levels_is_an_error_at_its_line(testville_copy) -> None:
+    from bot.catalogue.loader import load_catalogue
+
+    (testville_copy / "deep.yaml").write_text(
+        "operators:\n  - id: x\n    notes: " + "[" * 600 + "]" * 600
+    )
+    catalogue, problems = load_catalogue(testville_copy)
+    assert catalogue is None
+    [deep] = [str(p) for p in problems if "deep.yaml" in p.path]
+    assert deep.endswith(
+        "deep.yaml:3:59: error: nested more than 50 levels deep: a catalogue never is"
+    )

@@ -118,3 +118,103 @@ def test_the_references_example_action_is_valid(testville_copy: Path) -> None:
     catalogue, problems = load_catalogue(testville_copy, today=FIXED_TODAY)
     assert catalogue is not None, "\n".join(map(str, problems))
     assert "example-french-class" in catalogue.actions_by_id
+
+
+# --- no command prints a traceback ----------------------------------------------------------
+
+SETTINGS_MISTAKES = [
+    ("CTAI_INACTIVE_DAYS", "-5", "CTAI_INACTIVE_DAYS must be at least 1, got -5"),
+    ("CTAI_INACTIVE_DAYS", "six months", "CTAI_INACTIVE_DAYS must be a whole number"),
+    ("CTAI_OVERALL_RATE", "-1", "CTAI_OVERALL_RATE must be at least 0"),
+    ("CTAI_ADMIN_IDS", "@marie", "CTAI_ADMIN_IDS must be Telegram user ids"),
+    ("CTAI_CATALOGUE_DIR", "/nowhere/catalogue", "CTAI_CATALOGUE_DIR: /nowhere/catalogue is not"),
+    ("CTAI_DATA_DIR", "{file}", "is a file, not a folder"),
+    ("TELEGRAM_API_URL", "localhost:8081/bot", "TELEGRAM_API_URL must look like"),
+]
+
+
+@pytest.mark.parametrize("command", [["chat"], ["report", "--out", "{tmp}/r.html"], ["run"]])
+@pytest.mark.parametrize(("name", "value", "said"), SETTINGS_MISTAKES)
+def test_a_bad_setting_is_one_clear_line_and_exit_2(
+    command, name, value, said, tmp_path, monkeypatch, capsys
+) -> None:
+    from bot.cli import main
+
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("CTAI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv(name, value.format(file=a_file))
+    argv = [part.format(tmp=tmp_path) for part in command]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0, err
+    assert err.startswith(f"ctai-bot {argv[0]}: ") and said in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["chat"],
+        ["run"],
+        ["link", "--catalogue", "{cat}"],
+        ["poster", "--lang", "fr", "--out", "{tmp}/p.html", "--catalogue", "{cat}"],
+        ["report", "--out", "{tmp}/r.html", "--catalogue", "{cat}"],
+        ["translations", "--catalogue", "{cat}"],
+        ["ask", "un médecin", "--engine", "keyword", "--catalogue", "{cat}"],
+        ["figures", "--catalogue", "{cat}"],
+    ],
+)
+def test_every_command_on_a_broken_catalogue_prints_file_line_errors_and_exits_1(
+    command, testville_copy: Path, tmp_path, monkeypatch, capsys
+) -> None:
+    from bot.cli import main
+
+    edit(testville_copy, "operators.yaml", 4, '    name: "Maison des langues')
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("CTAI_BOT_USERNAME", "ctai_test_bot")
+    monkeypatch.setenv("CTAI_CATALOGUE_DIR", str(testville_copy))
+    monkeypatch.setenv("CTAI_DATA_DIR", str(tmp_path / "data"))
+    argv = [part.format(cat=testville_copy, tmp=tmp_path) for part in command]
+    assert main(argv) == 1
+    lines = capsys.readouterr().err.strip().split("\n")
+    assert lines[0].startswith(f"{testville_copy / 'operators.yaml'}:4:"), lines
+    assert "never closed" in lines[0]
+    assert lines[-1].startswith(f"ctai-bot {argv[0]}: the catalogue cannot be used")
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "p.html").exists()
+
+
+def test_run_in_a_real_process_with_a_bad_setting_prints_no_traceback(tmp_path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "CTAI_INACTIVE_DAYS": "-5",
+        "CTAI_DATA_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == "ctai-bot run: CTAI_INACTIVE_DAYS must be at least 1, got -5"
+
+
+def test_every_option_has_a_help_line_and_commands_name_their_environment() -> None:
+    from bot.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    silent = [
+        f"{name} {action.dest}"
+        for name, parser in commands.items()
+        for action in parser._actions
+        if action.help is None
+    ]
+    assert silent == []
+    assert "CTAI_BOT_USERNAME" in commands["link"].format_help()
+    assert "TELEGRAM_BOT_TOKEN" in commands["run"].format_help()
+    assert "CTAI_DATA_DIR" in commands["report"].format_help()

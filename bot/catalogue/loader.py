@@ -167,6 +167,19 @@ def _files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
 
 
+def _outside(path: Path, directory: Path) -> bool:
+    """A link to a file elsewhere: never read (its content could be quoted back to admins)."""
+    return not path.resolve().is_relative_to(directory.resolve())
+
+
+def last_changed(directory: Path) -> str | None:
+    """The catalogue file saved last, for messages about an edit."""
+    files = (
+        [p for p in _files(directory) if not _outside(p, directory)] if directory.is_dir() else []
+    )
+    return _display(max(files, key=lambda p: p.stat().st_mtime)) if files else None
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -437,6 +450,11 @@ def load_catalogue(
         return None, report.problems
     entries = _Entries()
     for path in files:
+        if _outside(path, directory):
+            message = "a link to a file outside the catalogue folder: not read (copy the file in)"
+            report.problems.append(Problem(_display(path), 1, 1, "error", message))
+            entries.unreadable = True
+            continue
         parsed = parse_yaml(path, _display(path))
         for where, message in parsed.problems:
             report.problems.append(Problem(parsed.path, where.line, where.column, "error", message))
@@ -454,6 +472,8 @@ def count_entries(directory: Path) -> tuple[int, int]:
     """Operators and actions written in the files, valid or not, for the summary line."""
     counts = {"operators": 0, "actions": 0}
     for path in _files(directory) if directory.is_dir() else []:
+        if _outside(path, directory):
+            continue
         parsed = parse_yaml(path, _display(path))
         if isinstance(parsed.data, dict):
             for section in counts:

@@ -20,6 +20,9 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
 """Node visits allowed when expanding aliases: stops a "billion laughs" alias bomb early."""
 
+MAX_DEPTH = 50
+"""A catalogue nests five or six levels; hundreds would exhaust Python's stack."""
+
 YamlPath = tuple[str | int, ...]
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -147,13 +150,18 @@ def _tabs(text: str, parsed: ParsedFile) -> set[int]:
 def parse_yaml(path: Path, display: str) -> ParsedFile:
     """Read one catalogue file; problems are collected, never raised."""
     parsed = ParsedFile(display)
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as error:  # gone since the folder was listed, or not readable
+        parsed.problems.append((Position(1, 1), f"cannot be read: {error.strerror or error}"))
+        return parsed
     if size > MAX_FILE_BYTES:
         parsed.problems.append(
             (Position(1, 1), f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
         )
         return parsed
-    text = _decode(path.read_bytes(), parsed)
+    text = _decode(raw, parsed)
     if text is None:
         return parsed
     tab_lines = _tabs(text, parsed)
@@ -210,9 +218,31 @@ def explain_syntax(exc: yaml.MarkedYAMLError, text: str) -> tuple[Position, str]
     return at, f"the text is not valid YAML here ({problem or context})"
 
 
+def _too_deep(text: str) -> Position:
+    """Where nesting first goes deeper than MAX_DEPTH (read as a flat stream of events, which
+    needs no recursion)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_FAST_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _mark(event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return Position(1, 1)
+
+
 def _compose_and_build(text: str, parsed: ParsedFile, tab_lines: set[int]) -> ParsedFile:
     try:
         node = yaml.compose(text, Loader=_FAST_LOADER)
+        if node is not None:
+            parsed.data = _Builder(parsed).build(node, ())
+    except RecursionError:
+        parsed.data = None
+        parsed.problems.append(
+            (_too_deep(text), f"nested more than {MAX_DEPTH} levels deep: a catalogue never is")
+        )
+        return parsed
     except yaml.MarkedYAMLError as exc:
         where, message = explain_syntax(exc, text)
         if where.line not in tab_lines:
@@ -221,11 +251,6 @@ def _compose_and_build(text: str, parsed: ParsedFile, tab_lines: set[int]) -> Pa
     except yaml.YAMLError as exc:
         parsed.problems.append((Position(1, 1), f"YAML syntax: {exc}"))
         return parsed
-    if node is None:
-        parsed.data = {}
-        return parsed
-    try:
-        parsed.data = _Builder(parsed).build(node, ())
     except _TooManyNodes:
         parsed.problems.append(
             (
@@ -235,4 +260,7 @@ def _compose_and_build(text: str, parsed: ParsedFile, tab_lines: set[int]) -> Pa
             )
         )
         parsed.data = None
+        return parsed
+    if node is None:
+        parsed.data = {}
     return parsed
