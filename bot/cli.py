@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
 import sqlite3
 import sys
 import tempfile
 from pathlib import Path
 
+from telegram.error import InvalidToken
+
+from bot import logs
 from bot.catalogue.loader import count_entries, json_schema, load_catalogue, load_or_raise
 from bot.catalogue.model import LANGUAGES, THEME_IDS, Catalogue
 from bot.catalogue.problems import CatalogueError
@@ -162,11 +164,15 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
     config = Config.from_env()
-    run(config, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+    logs.configure(secrets=(config.token,))
+    try:
+        run(config, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+    except InvalidToken:  # its message quotes the token: never shown
+        raise ConfigError(
+            "Telegram refused TELEGRAM_BOT_TOKEN (unknown or revoked): copy it again from "
+            "@BotFather"
+        ) from None
     return 0
 
 

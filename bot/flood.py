@@ -1,5 +1,8 @@
 """A per-person token bucket: someone sending 100 messages a second is slowed down politely,
-once, and their extra messages are dropped quickly so nobody else waits behind them."""
+once, and their extra messages are dropped quickly so nobody else waits behind them.
+
+A message costs what it costs to read: a long text takes more tokens than a tap, so one
+4,096-character message a second is a flood although one short message a second is not."""
 
 from __future__ import annotations
 
@@ -13,6 +16,13 @@ BURST = 8
 PER_SECOND = 1.0
 """...and then one a second, on average."""
 REMEMBERED = 10_000
+CHARS_PER_TOKEN = 1000
+"""A text costs one token plus one per thousand characters (4,096 characters: about 5)."""
+
+
+def cost(text: str) -> float:
+    return 1.0 + len(text) / CHARS_PER_TOKEN
+
 
 Verdict = Literal["ok", "warn", "drop"]
 
@@ -29,7 +39,7 @@ class FloodGuard:
         self.burst, self.per_second = burst, per_second
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
-    def check(self, person: str, now: float | None = None) -> Verdict:
+    def check(self, person: str, now: float | None = None, price: float = 1.0) -> Verdict:
         """``ok``: answer; ``warn``: say "slow down" once; ``drop``: ignore quietly."""
         now = time.monotonic() if now is None else now
         bucket = self._buckets.pop(person, None) or _Bucket(float(self.burst), now)
@@ -38,8 +48,8 @@ class FloodGuard:
         self._buckets[person] = bucket
         if len(self._buckets) > REMEMBERED:
             self._buckets.popitem(last=False)
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+        if bucket.tokens >= min(price, self.burst):
+            bucket.tokens -= price
             bucket.warned = False
             return "ok"
         if bucket.warned:

@@ -15,6 +15,7 @@ import secrets
 import signal
 from collections.abc import Awaitable, Callable
 
+import httpx
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -38,9 +39,10 @@ from watchfiles import awatch
 from bot.admin import ADMIN_COMMANDS, figures_text, reload_text
 from bot.config import Config
 from bot.dialogue.model import Command, Event, Location, Press, Reply, Start, Text, Unsupported
-from bot.flood import FloodGuard
+from bot.flood import FloodGuard, cost
 from bot.limits import MAX_MESSAGE_CHARS
 from bot.polling import ALLOWED_UPDATES, poll
+from bot.recent import Recent
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -98,9 +100,28 @@ def event_of(update: Update) -> Event | None:
     return Unsupported("other")
 
 
-async def with_retries(call: Callable[[], Awaitable[object]]) -> None:
-    """Telegram's 429 waits as asked; 5xx, time-outs and dropped connections back off and
-    retry; a request Telegram refuses (400, 403) is not retried."""
+class MaybeDelivered(Exception):
+    """The request reached Telegram and no answer came back: it may have been delivered."""
+
+
+def may_have_arrived(error: TelegramError) -> bool:
+    """A read time-out or a connection closed after the request was written: Telegram may
+    have sent the message. Failing to connect, or an error answer, means it did not."""
+    cause = error.__cause__
+    if isinstance(error, TimedOut):
+        return not isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
+    return isinstance(cause, httpx.RemoteProtocolError | httpx.ReadError)
+
+
+async def with_retries(
+    call: Callable[[], Awaitable[object]], *, at_least_once: bool = False
+) -> None:
+    """Telegram's 429 waits as asked; 5xx, failed connections and garbled answers back off
+    and retry; a request Telegram refuses (400, 403) is not retried.
+
+    A send that may have arrived (``may_have_arrived``) is not sent again, unless
+    ``at_least_once`` (emergency numbers: twice is better than never): it raises
+    MaybeDelivered, and the person is told to ask again if nothing came."""
     for attempt in range(MAX_ATTEMPTS):
         try:
             await call()
@@ -113,17 +134,31 @@ async def with_retries(call: Callable[[], Awaitable[object]]) -> None:
             garbled = type(exc) is TelegramError  # "Invalid server response": not JSON
             if not (transient or garbled) or attempt == MAX_ATTEMPTS - 1:
                 raise
+            if transient and not at_least_once and may_have_arrived(exc):
+                raise MaybeDelivered from exc
             delay = BACKOFF * 2**attempt
         log.warning("send failed (attempt %d), retrying in %.1fs", attempt + 1, delay)
         await asyncio.sleep(delay)
     raise TimedOut("gave up after retries")
 
 
-async def send(message_bot, chat_id: int, replies: tuple[Reply, ...]) -> None:
+async def send(
+    message_bot, chat_id: int, replies: tuple[Reply, ...], *, at_least_once: bool = False
+) -> bool:
+    """Send every reply in order; False when one of them may not have arrived."""
+    sure = True
+
+    async def one(call: Callable[[], Awaitable[object]]) -> None:
+        nonlocal sure
+        try:
+            await with_retries(call, at_least_once=at_least_once)
+        except MaybeDelivered:
+            sure = False
+
     for reply in replies:
         if reply.place:
             p = reply.place
-            await with_retries(
+            await one(
                 lambda p=p: message_bot.send_venue(
                     chat_id, p.lat, p.lon, p.title, p.address or p.title
                 )
@@ -132,11 +167,12 @@ async def send(message_bot, chat_id: int, replies: tuple[Reply, ...]) -> None:
             pieces = split_message(reply.text)
             for i, piece in enumerate(pieces):
                 markup = keyboard(reply) if i == len(pieces) - 1 else None
-                await with_retries(
+                await one(
                     lambda piece=piece, markup=markup: message_bot.send_message(
                         chat_id, piece, reply_markup=markup
                     )
                 )
+    return sure
 
 
 class TelegramAdapter:
@@ -145,7 +181,7 @@ class TelegramAdapter:
         self.config = config
         self._tasks: list[asyncio.Task[None]] = []
         self.flood = FloodGuard()
-        self.answered = service.store.answered_updates()
+        self.answered = Recent(sorted(service.store.answered_updates()))
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.update_id in self.answered:
@@ -165,7 +201,7 @@ class TelegramAdapter:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
         person = self.service.store.person(user.id)
-        verdict = self.flood.check(person)
+        verdict = self.flood.check(person, price=cost(event.text) if isinstance(event, Text) else 1)
         if verdict != "ok":
             if verdict == "warn":
                 lang = self.service.store.load(person).lang
@@ -190,7 +226,10 @@ class TelegramAdapter:
         # A typed message goes through the embedding model (tens of ms): off the event loop,
         # so that sends, polling and the watcher keep running. Buttons stay on the loop.
         turn = await asyncio.to_thread(handle) if isinstance(event, Text) else handle()
-        await send(context.bot, chat.id, turn.replies)
+        urgent = any(signal.kind == "emergency" for signal in turn.signals)
+        if not await send(context.bot, chat.id, turn.replies, at_least_once=urgent):
+            lost = self.service.dialogue.maybe_lost(turn.state.lang)
+            await send(context.bot, chat.id, (lost,), at_least_once=True)
 
     async def admin(self, name: str) -> str:
         if name != "reload":

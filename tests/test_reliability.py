@@ -20,9 +20,12 @@ FAULTS = [
     ("429", {"retry_after": 1}),
     ("500", {}),
     ("502", {}),
-    ("timeout", {"delay": 3}),
-    ("drop", {}),
     ("malformed", {}),
+]
+MAYBE_DELIVERED = [
+    ("timeout", {"delay": 3}, 0),
+    ("timeout", {"delay": 3, "deliver": True}, 1),
+    ("drop", {}, 0),
 ]
 
 
@@ -39,6 +42,42 @@ async def test_a_failed_send_is_retried_and_the_answer_arrives_once(tmp_path, ki
         cards = [m for m in bot.api.sent(user) if "Colocations" in (m["text"] or "")]
         assert len(cards) == 1, "exactly one answer"
         assert [f[1] for f in bot.api.faults] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "delivered"),
+    MAYBE_DELIVERED,
+    ids=["timeout-lost", "timeout-after-delivery", "dropped"],
+)
+async def test_a_send_that_may_have_arrived_is_not_sent_twice_and_the_person_is_told(
+    tmp_path, kind, options, delivered
+) -> None:
+    """At most once: the card is never doubled; when it may be lost, a short note says to
+    send the message again (issue 14, row 4)."""
+    async with running_bot(TESTVILLE, tmp_path / "data", read_timeout=1) as bot:
+        user = 3050
+        bot.api.send_text(user, "/start", language_code="fr")
+        await bot.api.wait_sent(user, count=2)
+        bot.api.fail_next("sendMessage", kind, **options)
+        bot.api.send_text(user, "colocation")
+        await bot.api.wait_sent(user, count=3 + delivered, timeout=15)
+        await bot.api.wait_for(lambda: not bot.api.pending_updates, timeout=5)
+        texts = bot.texts(user)[2:]
+        assert len([t for t in texts if "Colocations" in t]) == delivered
+        assert texts[-1].startswith("📶") and "envoyez" in texts[-1].lower()
+        assert len(texts) == delivered + 1
+
+
+async def test_emergency_numbers_are_sent_again_after_a_time_out(tmp_path) -> None:
+    """Emergency numbers are the exception: twice is better than never."""
+    async with running_bot(TESTVILLE, tmp_path / "data", read_timeout=1) as bot:
+        user = 3060
+        bot.api.send_text(user, "/start", language_code="fr")
+        await bot.api.wait_sent(user, count=2)
+        bot.api.fail_next("sendMessage", "timeout", delay=3)
+        bot.api.send_text(user, "/emergency")
+        await bot.api.wait_sent(user, count=3, timeout=15)
+        assert "15" in bot.texts(user)[2]
 
 
 @pytest.mark.parametrize("kind", ["500", "drop", "malformed", "429"])

@@ -501,6 +501,15 @@ class Dialogue:
         s = self.i18n[lang or self.catalogue.territory.default_language]
         return Reply(s._("⏳ You are sending many messages. Please wait a few seconds."))
 
+    def maybe_lost(self, lang: str | None) -> Reply:
+        """After a send that may not have arrived: it is not sent twice, the person is told."""
+        s = self.i18n[lang or self.catalogue.territory.default_language]
+        return Reply(
+            s._(
+                "📶 The connection was bad. If my answer did not arrive, please send your message again."
+            )
+        )
+
     def sorry(self, lang: str | None) -> Reply:
         """After an error on our side: the person is told, and gets the menu."""
         s = self.i18n[lang or self.catalogue.territory.default_language]
