@@ -30,7 +30,7 @@ from bot.matching.engine import MatchingEngine, Mode
 from bot.matching.evaluation import evaluate, format_report, read_rows
 from bot.matching.semantic import SHIPPED_VECTORS, default_semantics, write_shipped
 from bot.service import Service
-from bot.storage import Store
+from bot.storage import Store, StoreError
 from bot.telegram_app import run
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "catalogue"
@@ -397,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:
         print(f"ctai-bot {args.command}: {exc}", file=sys.stderr)
         return 2
     except (OSError, sqlite3.Error, ValueError, RuntimeError) as exc:

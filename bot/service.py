@@ -130,7 +130,7 @@ class Service:
             return turn
         self.store.save(person, turn.state, today, turn.signals)
         if turn.unmatched_text and self.settings.unmatched_days > 0:
-            self.store.keep_unmatched(today, turn.unmatched_text)
+            self.store.keep_unmatched(today, turn.unmatched_text, person)
         self._remember_screen(person, turn.state.theme)
         return turn
 

@@ -7,17 +7,20 @@ alone does not say who used the bot; the key lives in a separate file beside it.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import functools
 import hashlib
 import hmac
+import os
 import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from bot.dialogue.model import Signal, State
+from bot.redact import redact
 
 T = TypeVar("T")
 
@@ -40,12 +43,41 @@ CREATE TABLE IF NOT EXISTS answered (
 );
 CREATE TABLE IF NOT EXISTS unmatched (
     day TEXT NOT NULL,
-    text TEXT NOT NULL        -- never with a person: only the words, for new keywords
+    text TEXT NOT NULL,       -- redacted (bot/redact.py): words, no phone, e-mail or long number
+    person TEXT               -- the keyed id, only so that /forget deletes it; never shown
 );
 """
+MIGRATIONS = ("ALTER TABLE unmatched ADD COLUMN person TEXT",)
+"""Columns added since the first release; applied once, in order, to an older file."""
+
+
+class StoreError(Exception):
+    """The data folder cannot be used safely; the message says why and what to do."""
+
 
 ANSWERED_KEPT = 1000
 """Telegram redelivers at most the updates of one getUpdates batch (100) after a crash."""
+
+
+def hold_data_dir(directory: Path) -> IO[str]:
+    """One running bot per data folder: two would answer every person twice. The lock is
+    the operating system's, so it goes with the process, even after ``kill -9``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handle = (directory / "ctai-bot.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise StoreError(
+            f"another ctai-bot (pid {holder}) is already serving {directory}: stop it first, "
+            "or give this one its own CTAI_DATA_DIR"
+        ) from None
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 def _periods(day: dt.date) -> tuple[str, str, str]:
@@ -66,21 +98,78 @@ class Store:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._key = self._load_key(path.with_suffix(".key"))
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.lock = threading.RLock()
-        """Typed messages are handled in a worker thread, the daily purge on the event loop:
+        """Typed messages are handled in worker threads, the daily purge on the event loop:
         one transaction at a time on the one connection."""
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = self._open()
+        self._key = self._load_key(path.with_suffix(".key"))
 
-    @staticmethod
-    def _load_key(path: Path) -> bytes:
-        if not path.exists():
-            path.write_bytes(secrets.token_bytes(32))
-            path.chmod(0o600)
-        return path.read_bytes()
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(unmatched)")}
+            if "person" not in columns:
+                db.execute(MIGRATIONS[0])
+        except sqlite3.DatabaseError as error:
+            raise StoreError(
+                f"{self.path} cannot be used ({error}): if it is damaged, move it away and "
+                "restore your last backup (README, 'Where the data lives')"
+            ) from None
+        self._inode = self.path.stat().st_ino
+        return db
+
+    def _load_key(self, path: Path) -> bytes:
+        """The key that turns Telegram ids into stored codes. Made once; a key lost while
+        the database holds people would silently forget all of them, so it is an error."""
+        key = path.read_bytes() if path.exists() else b""
+        if len(key) >= 32:
+            return key
+        if self.db.execute("SELECT 1 FROM people LIMIT 1").fetchone():
+            state = "is empty" if path.exists() else "is missing"
+            raise StoreError(
+                f"{path} {state} but {self.path.name} holds people: restore the key from "
+                "your backup (without it every person's choices are lost), or move both "
+                "files away to start afresh"
+            )
+        key = secrets.token_bytes(32)
+        path.write_bytes(key)
+        path.chmod(0o600)
+        return key
+
+    def check(self) -> None:
+        """Before serving: the file passes SQLite's quick check and can be written."""
+        with self.lock:
+            try:
+                verdict = self.db.execute("PRAGMA quick_check").fetchone()[0]
+                if verdict != "ok":
+                    raise sqlite3.DatabaseError(verdict)
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute("ROLLBACK")
+            except sqlite3.DatabaseError as error:
+                raise StoreError(
+                    f"{self.path} cannot be used ({error}): check that the bot may write "
+                    "there; if the file is damaged, move it away and restore your last backup"
+                ) from None
+
+    def still_there(self) -> bool:
+        """False once the file was deleted or replaced under the running bot."""
+        try:
+            return self.path.stat().st_ino == self._inode
+        except OSError:
+            return False
+
+    @_serialised
+    def reopen(self) -> None:
+        """After the file was deleted: a new, empty one, rather than writing into nothing."""
+        self.db.close()
+        self.db = self._open()
+        key_file = self.path.with_suffix(".key")
+        if not key_file.exists():  # gone with the folder: the key in memory is still good
+            key_file.write_bytes(self._key)
+            key_file.chmod(0o600)
 
     def person(self, user_id: int) -> str:
         """The keyed hash under which a Telegram user is stored (and may be logged)."""
@@ -153,12 +242,15 @@ class Store:
     def forget(self, person: str) -> None:
         with self.db:
             self.db.execute("DELETE FROM people WHERE person = ?", (person,))
+            self.db.execute("DELETE FROM unmatched WHERE person = ?", (person,))
 
     @_serialised
-    def keep_unmatched(self, today: dt.date, text: str) -> None:
+    def keep_unmatched(self, today: dt.date, text: str, person: str | None = None) -> None:
+        """Keep a message nothing matched, redacted, with the person's code for /forget."""
         with self.db:
             self.db.execute(
-                "INSERT INTO unmatched (day, text) VALUES (?, ?)", (today.isoformat(), text)
+                "INSERT INTO unmatched (day, text, person) VALUES (?, ?, ?)",
+                (today.isoformat(), redact(text), person),
             )
 
     @_serialised

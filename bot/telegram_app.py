@@ -44,11 +44,13 @@ from bot.limits import MAX_MESSAGE_CHARS
 from bot.polling import ALLOWED_UPDATES, poll
 from bot.recent import Recent
 from bot.service import Service
+from bot.storage import hold_data_dir
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "language", "status", "help", "emergency", "privacy", "forget")
 PURGE_EVERY = dt.timedelta(hours=24)
 STABLE_SECONDS = 0.5
+STORE_CHECK_SECONDS = 30.0
 MAX_ATTEMPTS = 6
 BACKOFF = 0.25
 """Seconds before the first retry; doubled each time (0.25, 0.5, 1, 2, 4: about 8 s in all)."""
@@ -297,12 +299,7 @@ class TelegramAdapter:
         except Exception:
             log.exception("catalogue reload failed; the last good catalogue stays")
             return
-        for admin_id in self.config.admin_ids:
-            try:
-                for piece in split_message(report):
-                    await bot.send_message(admin_id, piece)
-            except TelegramError as error:
-                log.warning("reload notice not delivered to an admin: %s", type(error).__name__)
+        await self._tell_admins(bot, report)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed (never the message text) and tell the person, with the menu."""
@@ -347,12 +344,41 @@ class TelegramAdapter:
         self._tasks = [
             loop.create_task(self._purge_daily()),
             loop.create_task(self._watch_catalogue(bot)),
+            loop.create_task(self._watch_store(bot)),
         ]
 
     async def post_shutdown(self, application: Application) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _watch_store(self, bot) -> None:
+        """A database file deleted under the running bot is noticed, said, and started
+        again: writing on into a deleted file would lose everything silently."""
+        store = self.service.store
+        while True:
+            await asyncio.sleep(STORE_CHECK_SECONDS)
+            try:
+                if store.still_there():
+                    continue
+                log.error("the database file was deleted or replaced; starting a new one")
+                await asyncio.to_thread(store.reopen)
+                await self._tell_admins(
+                    bot,
+                    "⚠️ Le fichier de données (ctai-bot.sqlite3) a été supprimé pendant que le "
+                    "bot tournait : un nouveau est commencé. Les réponses enregistrées avant "
+                    "sont perdues ; restaurez une sauvegarde si vous en avez une.",
+                )
+            except Exception:
+                log.exception("database check failed; checking again later")
+
+    async def _tell_admins(self, bot, text: str) -> None:
+        for admin_id in self.config.admin_ids:
+            try:
+                for piece in split_message(text):
+                    await bot.send_message(admin_id, piece)
+            except TelegramError as error:
+                log.warning("notice not delivered to an admin: %s", type(error).__name__)
 
     async def _purge_daily(self) -> None:
         """Supervised like the watcher: a failed purge is logged and tried again tomorrow."""
@@ -401,7 +427,10 @@ def run(
 ) -> None:
     """Serve until stopped: long polling, or a webhook whose secret token is checked on every
     request (a random one when CTAI_WEBHOOK_SECRET is not set)."""
-    application = build_application(Service(config.settings, semantics=config.semantics()), config)
+    lock = hold_data_dir(config.data_dir)  # noqa: F841 -- held until the process ends
+    service = Service(config.settings, semantics=config.semantics())
+    service.store.check()
+    application = build_application(service, config)
     if webhook_url:
         application.run_webhook(
             listen=listen,

@@ -4,12 +4,18 @@ was done to the bot, and what a person notices now."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
+import bot.telegram_app
+from bot.dialogue.model import State
+from bot.storage import Store, StoreError
 from tests.conftest import ROOT, TESTVILLE
 from tests.fakebotapi import FakeBotAPI
 from tests.harness import TOKEN, running_bot
@@ -154,3 +160,89 @@ def test_memory_stays_flat_over_200000_people() -> None:
     assert len(answered) == answered.size == 10_000
     assert 10_000_000 + 199_999 in answered and 10_000_000 not in answered
     assert len(flood._buckets) == REMEMBERED
+
+
+def test_a_second_bot_on_the_same_data_folder_is_refused(tmp_path: Path) -> None:
+    """Row 8: before, two `ctai-bot run` on one data folder answered every person twice."""
+    data, log = tmp_path / "data", tmp_path / "bot.log"
+    with FakeBotAPI(token=TOKEN) as api:
+        first = start_bot_process(api, data, log)
+        try:
+            api.send_text(4500, "/start", language_code="fr")
+            api.wait_until(lambda: len(api.sent(4500)) >= 2, timeout=60)
+            second = subprocess.run(
+                [sys.executable, "-m", "bot.cli", "run"],
+                env={
+                    "PATH": "/usr/bin:/bin",
+                    "TELEGRAM_BOT_TOKEN": TOKEN,
+                    "TELEGRAM_API_URL": api.base_url,
+                    "CTAI_CATALOGUE_DIR": str(TESTVILLE),
+                    "CTAI_DATA_DIR": str(data),
+                },
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=60,
+            )
+            api.send_text(4500, "/help")
+            api.wait_until(lambda: len(api.sent(4500)) >= 3, timeout=30)
+            time.sleep(0.5)
+        finally:
+            first.send_signal(signal.SIGTERM)
+            first.wait(timeout=20)
+    assert second.returncode == 2
+    assert f"another ctai-bot (pid {first.pid}) is already serving" in second.stderr
+    assert len(api.sent(4500)) == 3, "answered once"
+
+
+def test_a_damaged_or_unwritable_database_is_refused_at_start(tmp_path: Path) -> None:
+    """Row 9: before, the bot started and then said 😕 to everyone."""
+    data = tmp_path / "data"
+    store = Store(data / "ctai-bot.sqlite3")
+    store.save(store.person(1), State("fr"), dt.date(2026, 12, 1), ())
+    store.close()
+    path = data / "ctai-bot.sqlite3"
+    raw = bytearray(path.read_bytes())
+    raw[100:4096] = b"\xff" * (4096 - 100)  # the first page's content, overwritten
+    path.write_bytes(bytes(raw))
+    with pytest.raises(StoreError, match="move it away and restore your last backup"):
+        Store(path).check()
+
+
+def test_a_lost_key_with_people_stored_is_an_error_not_a_silent_reset(tmp_path: Path) -> None:
+    """Row 10: before, a deleted or empty key file gave a new key: everyone forgotten."""
+    path = tmp_path / "ctai-bot.sqlite3"
+    store = Store(path)
+    store.save(store.person(1), State("fr"), dt.date(2026, 12, 1), ())
+    store.close()
+    key = path.with_suffix(".key")
+    assert key.name == "ctai-bot.key"
+    kept = key.read_bytes()
+    for broken in (b"", None):
+        if broken is None:
+            key.unlink()
+        else:
+            key.write_bytes(broken)
+        with pytest.raises(StoreError, match="restore the key from your backup"):
+            Store(path)
+    key.write_bytes(kept)
+    assert Store(path).load(Store(path).person(1)).lang == "fr", "the right key finds people"
+
+
+async def test_a_database_deleted_while_running_is_noticed_and_started_again(
+    tmp_path, monkeypatch
+) -> None:
+    """Row 9: before, the bot went on writing into a deleted file: silent loss."""
+    monkeypatch.setattr(bot.telegram_app, "STORE_CHECK_SECONDS", 0.2)
+    admin, person = 4600, 4601
+    async with running_bot(TESTVILLE, tmp_path / "data", admin_ids=frozenset({admin})) as run:
+        for someone in (admin, person):
+            run.api.send_text(someone, "/start", language_code="fr")
+            await run.api.wait_sent(someone, count=2)
+        (tmp_path / "data" / "ctai-bot.sqlite3").unlink()
+        notice = (await run.api.wait_sent(admin, count=3, timeout=10))[-1]
+        assert notice["text"].startswith("⚠️") and "supprimé" in notice["text"]
+        run.api.send_text(person, "/language")
+        await run.api.wait_sent(person, count=3)
+        assert (tmp_path / "data" / "ctai-bot.sqlite3").exists()
+        assert run.service.store.still_there()

@@ -30,7 +30,38 @@ def test_only_language_audience_and_last_day_are_kept(tmp_path) -> None:
     assert "Amina" in dump, "an unmatched message is kept for the coordinator..."
     unmatched = [line for line in dump.splitlines() if "Amina" in line]
     assert all(line.startswith('INSERT INTO "unmatched"') for line in unmatched)
-    assert all(rows[0][0] not in line for line in unmatched), "...without any id"
+    assert all("123456789" not in line for line in unmatched), "...never with the Telegram id"
+
+
+def test_forget_deletes_the_unmatched_messages_too_and_they_are_kept_redacted(tmp_path) -> None:
+    """Issue 14, row 7: before, /forget said 'deleted everything' and the message stayed in
+    the database and in the admin's /unmatched."""
+    from bot.admin import unmatched_text
+
+    bot = service(tmp_path)
+    bot.handle(77, Start(""), client_lang="fr", now=NOW)
+    bot.handle(
+        77, Text("Ahmed Karimi 06 12 34 56 78 ahmed.k@mail.fr dossier 7512345 zorglub"), now=NOW
+    )
+    bot.handle(78, Text("zorglub de quelqu'un d'autre"), now=NOW)
+    listed = unmatched_text(bot.store)
+    assert "[phone]" in listed and "[email]" in listed and "[number]" in listed
+    assert "06 12" not in listed and "mail.fr" not in listed and "7512345" not in listed
+    assert bot.store.person(77) not in listed, "the admin never sees the code"
+    bot.handle(77, Command("forget"), now=NOW)
+    with sqlite3.connect(tmp_path / "ctai-bot.sqlite3") as db:
+        dump = "\n".join(db.iterdump())
+        texts = [row[0] for row in db.execute("SELECT text FROM unmatched")]
+    assert "Ahmed" not in dump and texts == ["zorglub de quelqu'un d'autre"]
+    assert "Ahmed" not in unmatched_text(bot.store)
+
+
+def test_a_long_unmatched_message_is_kept_short(tmp_path) -> None:
+    bot = service(tmp_path)
+    bot.handle(79, Text("zorglub " * 600), now=NOW)
+    with sqlite3.connect(tmp_path / "ctai-bot.sqlite3") as db:
+        [(text,)] = db.execute("SELECT text FROM unmatched").fetchall()
+    assert len(text) <= 300 and text.endswith("…")
 
 
 def test_forget_deletes_the_person(tmp_path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.catalogue.model import Catalogue
 from bot.dialogue.i18n import escape
 from bot.matching.engine import MatchingEngine
+from bot.redact import MAX_KEPT_CHARS
 from bot.storage import Store
 
 SMALL = 5
@@ -55,6 +56,10 @@ def _week(day: str) -> str:
     return f"{year}-W{week:02d}"
 
 
+NO_LANGUAGE = "? (avant le choix de la langue)"
+"""Messages sent before the person chose a language (the first /start, a deep link)."""
+
+
 def figures(store: Store, catalogue: Catalogue, since: dt.date, until: dt.date) -> list[Figure]:
     people_days = _daily(store, "people", since, until)
     weekly_people = store.db.execute(
@@ -69,13 +74,14 @@ def figures(store: Store, catalogue: Catalogue, since: dt.date, until: dt.date) 
     unmatched = sum(n for *_, n in _daily(store, "unmatched", since, until))
     total = sum(n for *_, n in messages)
     themes = {t.id: f"{t.emoji} {t.label.get('fr', t.id)}" for t in catalogue.themes}
+    titles = {a.id: a.title.get("fr") or a.id for a in catalogue.actions}
     engine = MatchingEngine(catalogue)
     later: Counter[str] = Counter()
     for (text,) in store.db.execute(
         "SELECT text FROM unmatched WHERE day BETWEEN ? AND ?",
         (since.isoformat(), until.isoformat()),
     ):
-        match = engine.match(text)
+        match = engine.match(text[:MAX_KEPT_CHARS])  # texts kept before the cap was set
         found = match.results[0].action.themes[0] if match.results else None
         later[themes.get(found, "(toujours rien)") if found else "(toujours rien)"] += 1
     return [
@@ -83,8 +89,8 @@ def figures(store: Store, catalogue: Catalogue, since: dt.date, until: dt.date) 
         Figure("conversations-per-week", "Conversations par semaine (personnes × jours)", "conversations", sorted(conversations.items())),
         Figure("people-per-day", "Personnes par jour", "personnes", [(d, n) for d, _, n in people_days]),
         Figure("themes", "Demandes par thème", "demandes", [(themes.get(k, k), n) for k, n in _by_key(_daily(store, "theme", since, until))]),
-        Figure("languages", "Messages par langue", "messages", _by_key(messages)),
-        Figure("actions", "Actions les plus montrées", "fois", [(k, n) for k, n in _by_key(_daily(store, "action", since, until))[:15]]),
+        Figure("languages", "Messages par langue", "messages", [(NO_LANGUAGE if k == "?" else k, n) for k, n in _by_key(messages)]),
+        Figure("actions", "Actions les plus montrées", "fois", [(titles.get(k, k), n) for k, n in _by_key(_daily(store, "action", since, until))[:15]]),
         Figure("unmatched", "Messages sans réponse", "messages", [("sans réponse", unmatched), ("avec réponse", total - unmatched)]),
         Figure("unmatched-themes", "Messages sans réponse : thème trouvé avec le catalogue actuel", "messages", later.most_common()),
         Figure("emergency", "Numéros d'urgence montrés", "fois", _by_key(_daily(store, "emergency", since, until))),
