@@ -49,81 +49,37 @@ def sender(raw: dict[str, Any]) -> Hashable:
     return ("update", raw.get("update_id"))
 
 
-class Poller:
-    def __init__(self, application: Application, *, timeout: int = POLL_SECONDS) -> None:
-        self.application, self.timeout = application, timeout
+class Dispatcher:
+    """Runs updates side by side, each person's in order; sets aside what cannot be read or
+    handled. Used by long polling and by the webhook server alike."""
+
+    def __init__(self, application: Application) -> None:
+        self.application = application
         self.slots = asyncio.Semaphore(WORKERS)
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.last_of: dict[Hashable, asyncio.Task[None]] = {}
         self.done: set[int] = set()
-        """Updates handled (or set aside) at or above the offset: not started twice."""
+        """Updates handled (or set aside) and not yet confirmed: not started twice."""
         self.seen_up_to = -1
         self.set_aside = 0
 
-    @property
-    def offset(self) -> int:
-        """Confirm everything below the lowest update still being handled."""
-        return min(self.in_flight) if self.in_flight else self.seen_up_to + 1
-
-    async def run(self) -> None:
-        """Fetch and answer until cancelled; network faults back off and retry."""
-        bot = self.application.bot
-        await bot.delete_webhook()
-        backoff = 0.5
-        try:
-            while True:
-                if len(self.in_flight) >= MAX_IN_FLIGHT:
-                    await asyncio.wait(self.in_flight.values(), return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                try:
-                    batch = await self._fetch()
-                except RetryAfter as exc:
-                    wait = exc.retry_after
-                    await asyncio.sleep(
-                        wait.total_seconds() if isinstance(wait, dt.timedelta) else wait
-                    )
-                    continue
-                except TelegramError as exc:
-                    log.warning(
-                        "getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, backoff
-                    )
-                    await asyncio.sleep(backoff)
-                    backoff = min(MAX_BACKOFF, backoff * 2)
-                    continue
-                backoff = 0.5
-                for raw in batch:
-                    self._start(raw)
-                self.done = {n for n in self.done if n >= self.offset}
-        finally:
-            await self._finish()
-
-    async def _fetch(self) -> list[Any]:
-        # The raw JSON, not Update objects: one unreadable update must not lose the batch.
-        # ``_post`` is what PTB's get_updates calls before parsing (PTB 22).
-        result = await self.application.bot._post(
-            "getUpdates",
-            {
-                "offset": self.offset,
-                "timeout": self.timeout,
-                "allowed_updates": ALLOWED_UPDATES,
-            },
-            read_timeout=self.timeout + 5,
-        )
-        return result if isinstance(result, list) else []
-
-    def _start(self, raw: Any) -> None:
+    def submit(self, raw: Any) -> asyncio.Task[None] | None:
+        """Start handling one raw update; None when it is not to be handled (a repeat, or
+        unreadable: set aside)."""
         number = raw.get("update_id") if isinstance(raw, dict) else None
         if not isinstance(number, int):
             log.warning("an update without an id was skipped")
-            return
-        if number in self.in_flight or number in self.done or number < self.offset:
-            return
+            return None
+        if number in self.in_flight:
+            return self.in_flight[number]
+        if number in self.done:
+            return None
         self.seen_up_to = max(self.seen_up_to, number)
         try:
             update = Update.de_json(raw, self.application.bot)
         except Exception as error:
             self._aside(number, error)
-            return
+            return None
         who = sender(raw)
         task = asyncio.get_running_loop().create_task(
             self._handle(number, update, self.last_of.get(who))
@@ -131,6 +87,7 @@ class Poller:
         self.in_flight[number] = task
         self.last_of[who] = task
         task.add_done_callback(lambda done, n=number, w=who: self._ended(n, w, done))
+        return task
 
     async def _handle(self, number: int, update: Update, before: asyncio.Task[None] | None) -> None:
         if before is not None:
@@ -152,7 +109,11 @@ class Poller:
         self.done.add(number)
         log.error("update #%d set aside: %s", number, type(error).__name__)
 
-    async def _finish(self) -> None:
+    def forget_below(self, number: int) -> None:
+        """Updates below ``number`` are confirmed: Telegram will not send them again."""
+        self.done = {n for n in self.done if n >= number}
+
+    async def finish(self) -> None:
         """Let the updates being handled finish (briefly), then stop them."""
         tasks = list(self.in_flight.values())
         if tasks:
@@ -160,6 +121,67 @@ class Poller:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class Poller:
+    def __init__(self, application: Application, *, timeout: int = POLL_SECONDS) -> None:
+        self.application, self.timeout = application, timeout
+        self.dispatcher = Dispatcher(application)
+
+    @property
+    def offset(self) -> int:
+        """Confirm everything below the lowest update still being handled."""
+        d = self.dispatcher
+        return min(d.in_flight) if d.in_flight else d.seen_up_to + 1
+
+    async def run(self) -> None:
+        """Fetch and answer until cancelled; network faults back off and retry."""
+        bot = self.application.bot
+        await bot.delete_webhook()
+        backoff = 0.5
+        try:
+            while True:
+                in_flight = self.dispatcher.in_flight
+                if len(in_flight) >= MAX_IN_FLIGHT:
+                    await asyncio.wait(in_flight.values(), return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                try:
+                    batch = await self._fetch()
+                except RetryAfter as exc:
+                    wait = exc.retry_after
+                    await asyncio.sleep(
+                        wait.total_seconds() if isinstance(wait, dt.timedelta) else wait
+                    )
+                    continue
+                except TelegramError as exc:
+                    log.warning(
+                        "getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, backoff
+                    )
+                    await asyncio.sleep(backoff)
+                    backoff = min(MAX_BACKOFF, backoff * 2)
+                    continue
+                backoff = 0.5
+                for raw in batch:
+                    number = raw.get("update_id") if isinstance(raw, dict) else None
+                    if not isinstance(number, int) or number >= self.offset:
+                        self.dispatcher.submit(raw)
+                self.dispatcher.forget_below(self.offset)
+        finally:
+            await self.dispatcher.finish()
+
+    async def _fetch(self) -> list[Any]:
+        # The raw JSON, not Update objects: one unreadable update must not lose the batch.
+        # ``_post`` is what PTB's get_updates calls before parsing (PTB 22).
+        result = await self.application.bot._post(
+            "getUpdates",
+            {
+                "offset": self.offset,
+                "timeout": self.timeout,
+                "allowed_updates": ALLOWED_UPDATES,
+            },
+            read_timeout=self.timeout + 5,
+        )
+        return result if isinstance(result, list) else []
 
 
 async def poll(application: Application, *, timeout: int = POLL_SECONDS) -> None:

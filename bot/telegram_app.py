@@ -13,7 +13,8 @@ import functools
 import logging
 import secrets
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import httpx
 from telegram import (
@@ -41,10 +42,11 @@ from bot.config import Config
 from bot.dialogue.model import Command, Event, Location, Press, Reply, Start, Text, Unsupported
 from bot.flood import FloodGuard, cost
 from bot.limits import MAX_MESSAGE_CHARS
-from bot.polling import ALLOWED_UPDATES, poll
+from bot.polling import ALLOWED_UPDATES, Dispatcher, poll
 from bot.recent import Recent
 from bot.service import Service
 from bot.storage import hold_data_dir
+from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "language", "status", "help", "emergency", "privacy", "forget")
@@ -432,25 +434,33 @@ def run(
     service.store.check()
     application = build_application(service, config)
     if webhook_url:
-        application.run_webhook(
-            listen=listen,
-            port=port,
-            url_path="telegram",
-            webhook_url=webhook_url,
-            secret_token=config.webhook_secret or secrets.token_urlsafe(32),
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        secret = config.webhook_secret or secrets.token_urlsafe(32)
+        asyncio.run(_serve(application, _webhook(application, webhook_url, secret, listen, port)))
     else:
-        asyncio.run(_serve_polling(application))
+        asyncio.run(_serve(application, poll(application)))
 
 
-async def _serve_polling(application: Application) -> None:
-    """Poll until SIGINT or SIGTERM, then shut down cleanly."""
+async def _webhook(application: Application, url: str, secret: str, listen: str, port: int):
+    """Tell Telegram where to send updates, then serve them until cancelled."""
+    server = WebhookServer(Dispatcher(application), secret=secret)
+    await server.start(listen, port)
+    await application.bot.set_webhook(
+        url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, max_connections=40
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()
+        await server.dispatcher.finish()
+
+
+async def _serve(application: Application, serving: Coroutine[Any, Any, None]) -> None:
+    """Serve until SIGINT or SIGTERM, then shut down cleanly."""
     loop = asyncio.get_running_loop()
     async with application:
         await application.post_init(application)
         await application.start()
-        task = loop.create_task(poll(application))
+        task = loop.create_task(serving)
         for stop in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop, task.cancel)
         with contextlib.suppress(asyncio.CancelledError):

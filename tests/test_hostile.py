@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -16,7 +19,9 @@ from bot.dialogue.conversation import Dialogue
 from bot.dialogue.i18n import I18n
 from bot.dialogue.model import Command, Location, Press, Start, State, Text, Unsupported
 from bot.limits import MAX_CALLBACK_BYTES, MAX_MESSAGE_CHARS
+from bot.polling import Dispatcher
 from bot.telegram_app import event_of
+from bot.webhook import WebhookServer
 from tests.conftest import SHIPPED, TESTVILLE
 from tests.harness import TOKEN, running_bot
 from tests.test_dialogue import assert_valid
@@ -100,40 +105,101 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+WEBHOOK_UPDATE = {
+    "update_id": 77,
+    "message": {"message_id": 1, "date": 0, "text": "/start",
+                "chat": {"id": 42, "type": "private"},
+                "from": {"id": 42, "is_bot": False, "first_name": "x"},
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}]},
+}  # fmt: skip
+
+
+@asynccontextmanager
+async def webhook_server(bot) -> AsyncIterator[str]:
+    server = WebhookServer(Dispatcher(bot.application), secret="right-secret")
+    port = free_port()
+    await server.start("127.0.0.1", port)
+    try:
+        yield f"http://127.0.0.1:{port}/telegram"
+    finally:
+        await server.stop()
+        await server.dispatcher.finish()
+
+
 async def test_the_webhook_refuses_requests_without_the_secret_token(tmp_path) -> None:
-    async with running_bot(TESTVILLE, tmp_path / "data") as bot:
+    async with running_bot(TESTVILLE, tmp_path / "data") as bot, webhook_server(bot) as url:
         bot.api.send_text(42, "/start", language_code="fr")
         await bot.api.wait_sent(42, count=2)
-        port = free_port()
-        await bot.application.updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="telegram",
-            webhook_url="https://bot.example.org/telegram", secret_token="right-secret",
-        )  # fmt: skip
-        try:
-            update = {"update_id": 77, "message": {"message_id": 1, "date": 0, "text": "/start",
-                      "chat": {"id": 42, "type": "private"},
-                      "from": {"id": 42, "is_bot": False, "first_name": "x"},
-                      "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}  # fmt: skip
-            url = f"http://127.0.0.1:{port}/telegram"
-            async with httpx.AsyncClient() as client:
-                missing = await client.post(url, json=update)
-                wrong = await client.post(
-                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
-                )
-                secret = {"X-Telegram-Bot-Api-Secret-Token": "right-secret"}
-                kind = {**secret, "Content-Type": "application/json"}
-                garbage = await client.post(url, content=b"{not json", headers=kind)
-                not_update = await client.post(url, content=b'{"hello": 1}', headers=kind)
-                good = await client.post(url, content=json.dumps(update), headers=kind)
-            assert (missing.status_code, wrong.status_code) == (403, 403)
-            # PTB's webhook server answers 500 (not 400) to these; either way they are refused
-            assert garbage.status_code >= 400 and not_update.status_code >= 400
-            assert good.status_code == 200
-            sent = await bot.api.wait_sent(42, count=4)
-            assert sent[2]["text"].startswith("👋"), "the genuine update is answered"
-            assert len(bot.api.sent(42)) == 4, "and nothing else"
-        finally:
-            await bot.application.updater.stop()
+        async with httpx.AsyncClient() as client:
+            missing = await client.post(url, json=WEBHOOK_UPDATE)
+            wrong = await client.post(
+                url, json=WEBHOOK_UPDATE, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+            )
+            secret = {"X-Telegram-Bot-Api-Secret-Token": "right-secret"}
+            kind = {**secret, "Content-Type": "application/json"}
+            garbage = await client.post(url, content=b"{not json", headers=kind)
+            not_update = await client.post(url, content=b'{"hello": 1}', headers=kind)
+            elsewhere = await client.post(
+                url + "x", content=json.dumps(WEBHOOK_UPDATE), headers=kind
+            )
+            good = await client.post(url, content=json.dumps(WEBHOOK_UPDATE), headers=kind)
+        assert (missing.status_code, wrong.status_code) == (403, 403)
+        assert (garbage.status_code, not_update.status_code, elsewhere.status_code) == (
+            400,
+            400,
+            404,
+        )
+        assert good.status_code == 200
+        sent = bot.api.sent(42)
+        assert sent[2]["text"].startswith("👋"), "answered before the 200"
+        assert len(sent) == 4, "and nothing else"
+
+
+async def test_the_webhook_checks_the_secret_before_reading_a_body_and_caps_everything(
+    tmp_path,
+) -> None:
+    """Issue 14, row 14: a 99 MB body with a wrong secret, a 2 MB body, 300 slow
+    connections: Telegram's real update is still answered, nothing is read that need not be."""
+    async with running_bot(TESTVILLE, tmp_path / "data") as bot, webhook_server(bot) as url:
+        host, port = "127.0.0.1", int(url.split(":")[2].split("/")[0])
+        bot.api.send_text(42, "/start", language_code="fr")
+        await bot.api.wait_sent(42, count=2)
+
+        async def head_only(secret: str, length: int) -> bytes:
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(
+                f"POST /telegram HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n"
+                f"X-Telegram-Bot-Api-Secret-Token: {secret}\r\n\r\n".encode()
+            )
+            await writer.drain()
+            answer = await asyncio.wait_for(reader.read(), 5)  # no body was sent at all
+            writer.close()
+            return answer
+
+        assert (await head_only("nope", 99_000_000)).startswith(b"HTTP/1.1 403")
+        assert (await head_only("right-secret", 2_000_000)).startswith(b"HTTP/1.1 413")
+
+        slow = [await asyncio.open_connection(host, port) for _ in range(300)]
+        for _, writer in slow:
+            writer.write(b"POST /telegram HTTP/1.1\r\n")  # and then nothing
+        async with httpx.AsyncClient() as client:
+            good = await client.post(
+                url,
+                content=json.dumps(WEBHOOK_UPDATE),
+                headers={"X-Telegram-Bot-Api-Secret-Token": "right-secret"},
+                timeout=10,
+            )
+        assert good.status_code == 200 and len(bot.api.sent(42)) == 4, "answered"
+
+        async def cut_off(reader: asyncio.StreamReader) -> bool:
+            try:
+                return await asyncio.wait_for(reader.read(), 10) == b""
+            except ConnectionResetError:
+                return True
+
+        assert all([await cut_off(reader) for reader, _ in slow]), "cut off, unanswered"
+        for _, writer in slow:
+            writer.close()
 
 
 async def test_html_in_a_message_is_shown_to_the_coordinator_as_text(testville_copy, tmp_path):

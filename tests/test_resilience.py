@@ -246,3 +246,53 @@ async def test_a_database_deleted_while_running_is_noticed_and_started_again(
         await run.api.wait_sent(person, count=3)
         assert (tmp_path / "data" / "ctai-bot.sqlite3").exists()
         assert run.service.store.still_there()
+
+
+def test_the_webhook_mode_answers_telegram_and_refuses_others(tmp_path: Path) -> None:
+    """`ctai-bot run --webhook-url`: the bot registers its webhook with the secret, answers
+    an update before its 200, and refuses a request without the secret."""
+    import json
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeBotAPI(token=TOKEN) as api:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--webhook-url",
+             "https://bot.example.org/telegram", "--port", str(port)],
+            env={"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN,
+                 "TELEGRAM_API_URL": api.base_url, "CTAI_CATALOGUE_DIR": str(TESTVILLE),
+                 "CTAI_DATA_DIR": str(tmp_path / "data"), "CTAI_SEMANTIC": "0",
+                 "CTAI_WEBHOOK_SECRET": "s3cret"},
+            stderr=subprocess.PIPE, cwd=ROOT,
+        )  # fmt: skip
+        try:
+            api.wait_until(lambda: api.calls_to("setWebhook"), timeout=60)
+            assert api.calls_to("setWebhook")[0]["secret_token"] == "s3cret"
+            api.set_user(4700)
+            update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "text": "/help",
+                      "chat": {"id": 4700, "type": "private"},
+                      "from": {"id": 4700, "is_bot": False, "first_name": "x"}}}  # fmt: skip
+            api.send_raw(update)  # known to the fake, so the bot may answer in this chat
+
+            def post(secret: str) -> int:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/telegram",
+                    data=json.dumps(update).encode(),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+                )
+                try:
+                    return urllib.request.urlopen(request, timeout=30).status
+                except urllib.error.HTTPError as error:
+                    return error.code
+
+            assert post("wrong") == 403
+            assert post("s3cret") == 200
+            assert len(api.sent(4700)) == 1, "answered before the 200"
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0, stderr.decode()[-2000:]
