@@ -7,6 +7,7 @@ unknown commands. Admin texts are in French, the coordinator's language.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import Counter
 
 from bot.catalogue.problems import Problem
@@ -46,8 +47,22 @@ def stats_text(store: Store, today: dt.date) -> str:
             "Thèmes : " + _top(themes),
             "Actions : " + _top(actions, 5),
         ]
+        requests = store.ticket_figures(since, today)
+        if requests:
+            lines.append("Demandes à l'équipe : " + ticket_summary(requests))
         parts.append("\n".join(lines))
     return "📊 " + "\n\n".join(parts)
+
+
+def ticket_summary(requests: list[tuple[str, str | None, int | None]]) -> str:
+    """'12 (9 répondues, 75 %) · première réponse en 42 min (médiane) · ar 5, fr 4'."""
+    answered = sorted(m for _, _, m in requests if m is not None)
+    line = (
+        f"{len(requests)} ({len(answered)} répondues, {100 * len(answered) / len(requests):.0f} %)"
+    )
+    if answered:
+        line += f" · première réponse en {statistics.median(answered):.0f} min (médiane)"
+    return line + " · " + _top(Counter(lang for lang, _, _ in requests))
 
 
 def _top(counts: Counter[str], limit: int = 10) -> str:

@@ -296,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
             "CTAI_ADMIN_IDS",
             "CTAI_WEBHOOK_SECRET",
             "CTAI_OVERALL_RATE",
+            "CTAI_STAFF_CHAT_ID",
+            "CTAI_TICKET_DAYS",
             *STORE_ENV,
             *MODEL_ENV,
         ),

@@ -49,6 +49,23 @@ def _rate(name: str, default: float) -> float:
     return value
 
 
+def _staff_chat(raw: str) -> int | None:
+    """The staff group's id: negative, as every group's (-100... for a supergroup)."""
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"CTAI_STAFF_CHAT_ID must be a group's id (-100...), got {raw!r}"
+        ) from None
+    if value >= 0:
+        raise ConfigError(
+            f"CTAI_STAFF_CHAT_ID must be a group's id, which is negative (-100...), got {value}"
+        )
+    return value
+
+
 def _api_url(raw: str) -> str:
     """TELEGRAM_API_URL: http(s)://host/..., ending before the token (``.../bot``)."""
     parts = urlsplit(raw)
@@ -90,6 +107,8 @@ class Config:
     inactive_days: int
     unmatched_days: int
     overall_rate: float
+    staff_chat_id: int | None = None
+    ticket_days: int = 30
     cache_dir: Path = field(default_factory=default_cache_dir)
     semantic: bool = True
 
@@ -104,6 +123,8 @@ class Config:
             data_dir=self.data_dir,
             inactive_days=self.inactive_days,
             unmatched_days=self.unmatched_days,
+            handoff=self.staff_chat_id is not None,
+            ticket_days=self.ticket_days,
         )
 
     @property
@@ -136,6 +157,8 @@ class Config:
             inactive_days=_int("CTAI_INACTIVE_DAYS", 180),
             unmatched_days=_int("CTAI_UNMATCHED_DAYS", 30, minimum=0),
             overall_rate=_rate("CTAI_OVERALL_RATE", 30.0),
+            staff_chat_id=_staff_chat(os.environ.get("CTAI_STAFF_CHAT_ID", "").strip()),
+            ticket_days=_int("CTAI_TICKET_DAYS", 30),
             cache_dir=default_cache_dir(),
             semantic=os.environ.get("CTAI_SEMANTIC", "1").strip().lower()
             not in ("0", "off", "no", "false"),

@@ -161,11 +161,18 @@ class Poller:
                     backoff = min(MAX_BACKOFF, backoff * 2)
                     continue
                 backoff = 0.5
+                started = len(self.dispatcher.in_flight)
                 for raw in batch:
                     number = raw.get("update_id") if isinstance(raw, dict) else None
                     if not isinstance(number, int) or number >= self.offset:
                         self.dispatcher.submit(raw)
                 self.dispatcher.forget_below(self.offset)
+                if batch and len(self.dispatcher.in_flight) <= started and in_flight:
+                    # Nothing new: Telegram would answer at once with the same batch. Wait
+                    # for an update being handled instead of asking again in a tight loop.
+                    await asyncio.wait(
+                        in_flight.values(), timeout=1.0, return_when=asyncio.FIRST_COMPLETED
+                    )
         finally:
             await self.dispatcher.finish()
 

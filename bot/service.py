@@ -11,13 +11,14 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from bot.catalogue.loader import last_changed, load_catalogue, load_or_raise
 from bot.catalogue.model import Catalogue
 from bot.catalogue.problems import Problem
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.i18n import I18n
-from bot.dialogue.model import Event, Turn
+from bot.dialogue.model import Event, State, Turn
 from bot.matching.engine import MatchingEngine
 from bot.matching.semantic import Semantics
 from bot.storage import Store
@@ -34,6 +35,9 @@ class Settings:
     data_dir: Path
     inactive_days: int = 180
     unmatched_days: int = 30
+    handoff: bool = False
+    """A staff group answers 'Talk to a person' (CTAI_STAFF_CHAT_ID is set)."""
+    ticket_days: int = 30
 
 
 class Service:
@@ -46,6 +50,7 @@ class Service:
         self.dialogue = self._build(load_or_raise(settings.catalogue_dir))
         self.store = store or Store(settings.data_dir / "ctai-bot.sqlite3")
         self._screens: OrderedDict[str, str] = OrderedDict()
+        self._misses: OrderedDict[str, int] = OrderedDict()
 
     @property
     def i18n(self) -> I18n:
@@ -66,6 +71,8 @@ class Service:
             engine,
             inactive_days=self.settings.inactive_days,
             unmatched_days=self.settings.unmatched_days,
+            handoff=self.settings.handoff,
+            ticket_days=self.settings.ticket_days,
         )
 
     def prepare_reload(self, *, guard: bool = True) -> tuple[Dialogue | None, list[Problem]]:
@@ -118,25 +125,50 @@ class Service:
         now = now or dt.datetime.now(dt.UTC)
         dialogue = self.dialogue  # one catalogue for the whole turn
         person = self.store.person(user_id)
-        state = replace(self.store.load(person), theme=self._screens.get(person))
+        ticket = self.store.open_ticket_of(person) if private and self.settings.handoff else None
+        state = replace(
+            self.store.load(person),
+            theme=self._screens.get(person),
+            misses=self._misses.get(person, 0),
+            ticket=ticket.id if ticket else None,
+        )
         turn = dialogue.handle(event, state, private=private, client_lang=client_lang, now=now)
         today = now.astimezone(dialogue.zone).date()
         if not private:
             return turn  # a group: nothing about the person is stored
         if turn.forget:
-            self.store.forget(person)
+            withdrawn = self.store.forget(person)
             self._screens.pop(person, None)
+            self._misses.pop(person, None)
             self.store.count(today, turn.signals)
-            return turn
+            return replace(turn, withdrawn=tuple(withdrawn))
         self.store.save(person, turn.state, today, turn.signals)
         if turn.unmatched_text and self.settings.unmatched_days > 0:
             self.store.keep_unmatched(today, turn.unmatched_text, person)
-        self._remember_screen(person, turn.state.theme)
+        self._remember(self._screens, person, turn.state.theme)
+        self._remember(self._misses, person, state.misses + 1 if turn.unmatched_text else 0)
+        return self._handoff(turn, person, user_id, state, now)
+
+    def _handoff(
+        self, turn: Turn, person: str, chat_id: int, state: State, now: dt.datetime
+    ) -> Turn:
+        """Open or close the person's ticket; the adapter then tells the staff group."""
+        if turn.handoff == "open":
+            lang = turn.state.lang or self.dialogue.catalogue.territory.default_language
+            number = self.store.open_ticket(person, chat_id, lang, state.theme, now)
+            return replace(turn, ticket=number)
+        if turn.handoff == "close" and state.ticket is not None:
+            self.store.close_ticket(state.ticket, now)
+            return replace(turn, ticket=state.ticket)
+        if turn.relay is not None:
+            return replace(turn, ticket=state.ticket)
         return turn
 
-    def _remember_screen(self, person: str, theme: str | None) -> None:
-        self._screens.pop(person, None)
-        if theme:
-            self._screens[person] = theme
-            while len(self._screens) > SCREENS_REMEMBERED:
-                self._screens.popitem(last=False)
+    @staticmethod
+    def _remember(memory: OrderedDict[str, Any], person: str, value: Any) -> None:
+        """In memory only, for the most recent people."""
+        memory.pop(person, None)
+        if value:
+            memory[person] = value
+            while len(memory) > SCREENS_REMEMBERED:
+                memory.popitem(last=False)

@@ -16,6 +16,7 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -47,6 +48,48 @@ CREATE TABLE IF NOT EXISTS unmatched (
     person TEXT               -- the keyed id, only so that /forget deletes it; never shown
 );
 """
+TICKETS = """
+CREATE TABLE IF NOT EXISTS tickets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,   -- the number staff see: #142
+    person TEXT NOT NULL,     -- the keyed code, as in people: /forget finds the tickets
+    sealed TEXT NOT NULL,     -- the chat to answer, encrypted with the key (never shown)
+    lang TEXT NOT NULL,
+    theme TEXT,
+    opened TEXT NOT NULL,     -- UTC, ISO 8601
+    answered TEXT,            -- the team's first answer
+    closed TEXT,
+    nudged INTEGER NOT NULL DEFAULT 0,  -- the person was told nobody answered in time
+    header INTEGER            -- the ticket's first message in the staff group
+);
+CREATE TABLE IF NOT EXISTS ticket_messages (
+    staff_message INTEGER PRIMARY KEY,  -- a message in the staff group: a reply to it
+    ticket INTEGER NOT NULL             -- goes to this ticket's person
+);
+CREATE TABLE IF NOT EXISTS staff_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- sent in this order, deleted once sent
+    ticket INTEGER NOT NULL,
+    text TEXT NOT NULL,       -- may quote the person: kept only until it is sent
+    role TEXT NOT NULL        -- header (the ticket's first message), message, or notice
+);
+CREATE TABLE IF NOT EXISTS ticket_stats (
+    id INTEGER PRIMARY KEY,   -- the ticket's number; the ticket itself is deleted later
+    day TEXT NOT NULL, lang TEXT NOT NULL, theme TEXT,
+    minutes INTEGER           -- to the first answer; NULL: never answered
+);
+"""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    lang: str
+    theme: str | None
+    opened: dt.datetime
+    answered: dt.datetime | None
+    closed: dt.datetime | None
+    header: int | None
+
+
 MIGRATIONS = ("ALTER TABLE unmatched ADD COLUMN person TEXT",)
 """Columns added since the first release; applied once, in order, to an older file."""
 
@@ -109,7 +152,7 @@ class Store:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(SCHEMA)
+            db.executescript(SCHEMA + TICKETS)
             columns = {row[1] for row in db.execute("PRAGMA table_info(unmatched)")}
             if "person" not in columns:
                 db.execute(MIGRATIONS[0])
@@ -239,10 +282,193 @@ class Store:
                 )
 
     @_serialised
-    def forget(self, person: str) -> None:
+    def forget(self, person: str) -> list[int]:
+        """Delete everything about a person; returns their tickets' numbers (now gone), so
+        the staff group can be told they were withdrawn."""
         with self.db:
             self.db.execute("DELETE FROM people WHERE person = ?", (person,))
             self.db.execute("DELETE FROM unmatched WHERE person = ?", (person,))
+            tickets = [
+                row[0]
+                for row in self.db.execute("SELECT id FROM tickets WHERE person = ?", (person,))
+            ]
+            self.db.executemany(
+                "DELETE FROM ticket_messages WHERE ticket = ?", [(t,) for t in tickets]
+            )
+            self.db.execute("DELETE FROM tickets WHERE person = ?", (person,))
+            self.db.executemany(
+                "DELETE FROM staff_outbox WHERE ticket = ?", [(t,) for t in tickets]
+            )
+        return tickets
+
+    @_serialised
+    def to_staff(self, ticket: int, text: str, role: str = "message") -> None:
+        """Queue a message for the staff group: it survives a restart until it is sent."""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO staff_outbox (ticket, text, role) VALUES (?, ?, ?)",
+                (ticket, text, role),
+            )
+
+    @_serialised
+    def next_for_staff(self) -> tuple[int, int, str, str] | None:
+        """The oldest queued staff message: (id, ticket, text, role)."""
+        return self.db.execute(
+            "SELECT id, ticket, text, role FROM staff_outbox ORDER BY id LIMIT 1"
+        ).fetchone()
+
+    @_serialised
+    def sent_to_staff(self, entry: int, ticket: int, message: int | None, role: str) -> None:
+        """Done: remember which staff message belongs to the ticket, and unqueue it."""
+        with self.db:
+            if message is not None and role in ("header", "message"):
+                self.db.execute(
+                    "INSERT OR REPLACE INTO ticket_messages (staff_message, ticket) VALUES (?, ?)",
+                    (message, ticket),
+                )
+                if role == "header":
+                    self.db.execute("UPDATE tickets SET header = ? WHERE id = ?", (message, ticket))
+            self.db.execute("DELETE FROM staff_outbox WHERE id = ?", (entry,))
+
+    # -- "Talk to a person": tickets ---------------------------------------------------
+
+    def _pad(self, ticket: int) -> int:
+        digest = hmac.new(self._key, f"ticket:{ticket}".encode(), hashlib.sha256).digest()
+        return int.from_bytes(digest[:8], "big")
+
+    @_serialised
+    def open_ticket(
+        self, person: str, chat_id: int, lang: str, theme: str | None, now: dt.datetime
+    ) -> int:
+        """A new ticket, or the person's open one. The chat id is kept only sealed with the
+        key (XOR with a keyed pad per ticket): the file alone does not say who asked."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            row = self.db.execute(
+                "SELECT id FROM tickets WHERE person = ? AND closed IS NULL", (person,)
+            ).fetchone()
+            if row:
+                return int(row[0])
+            number = self.db.execute(
+                "INSERT INTO tickets (person, sealed, lang, theme, opened) VALUES (?, '', ?, ?, ?)",
+                (person, lang, theme, now.isoformat()),
+            ).lastrowid
+            assert number is not None
+            sealed = (chat_id & (2**64 - 1)) ^ self._pad(number)
+            self.db.execute("UPDATE tickets SET sealed = ? WHERE id = ?", (str(sealed), number))
+            self.db.execute(
+                "INSERT OR REPLACE INTO ticket_stats (id, day, lang, theme) VALUES (?, ?, ?, ?)",
+                (number, now.date().isoformat(), lang, theme),
+            )
+            return number
+
+    _TICKET = "SELECT id, lang, theme, opened, answered, closed, header FROM tickets "
+
+    @staticmethod
+    def _ticket(row: tuple[Any, ...] | None) -> Ticket | None:
+        if row is None:
+            return None
+        moment = lambda v: dt.datetime.fromisoformat(v) if v else None  # noqa: E731
+        return Ticket(
+            row[0], row[1], row[2], moment(row[3]), moment(row[4]), moment(row[5]), row[6]
+        )
+
+    @_serialised
+    def open_ticket_of(self, person: str) -> Ticket | None:
+        return self._ticket(
+            self.db.execute(
+                self._TICKET + "WHERE person = ? AND closed IS NULL", (person,)
+            ).fetchone()
+        )
+
+    @_serialised
+    def ticket(self, number: int) -> Ticket | None:
+        return self._ticket(self.db.execute(self._TICKET + "WHERE id = ?", (number,)).fetchone())
+
+    @_serialised
+    def ticket_chat(self, number: int) -> int | None:
+        row = self.db.execute("SELECT sealed FROM tickets WHERE id = ?", (number,)).fetchone()
+        if not row or not row[0]:
+            return None
+        value = int(row[0]) ^ self._pad(number)
+        return value - 2**64 if value >= 2**63 else value
+
+    @_serialised
+    def link_staff_message(self, number: int, staff_message: int, *, header: bool = False) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO ticket_messages (staff_message, ticket) VALUES (?, ?)",
+                (staff_message, number),
+            )
+            if header:
+                self.db.execute(
+                    "UPDATE tickets SET header = ? WHERE id = ?", (staff_message, number)
+                )
+
+    @_serialised
+    def ticket_of_staff_message(self, staff_message: int) -> Ticket | None:
+        row = self.db.execute(
+            "SELECT ticket FROM ticket_messages WHERE staff_message = ?", (staff_message,)
+        ).fetchone()
+        return self.ticket(row[0]) if row else None
+
+    @_serialised
+    def ticket_answered(self, number: int, now: dt.datetime) -> None:
+        """The team's first answer: kept on the ticket and, as minutes, in the stats."""
+        with self.db:
+            row = self.db.execute(
+                "SELECT opened FROM tickets WHERE id = ? AND answered IS NULL", (number,)
+            ).fetchone()
+            if not row:
+                return
+            self.db.execute(
+                "UPDATE tickets SET answered = ? WHERE id = ?", (now.isoformat(), number)
+            )
+            minutes = (now - dt.datetime.fromisoformat(row[0])).total_seconds() // 60
+            self.db.execute(
+                "UPDATE ticket_stats SET minutes = ? WHERE id = ?", (int(minutes), number)
+            )
+
+    @_serialised
+    def close_ticket(self, number: int, now: dt.datetime) -> bool:
+        """True if it was open (so each side is told once)."""
+        with self.db:
+            return bool(
+                self.db.execute(
+                    "UPDATE tickets SET closed = ? WHERE id = ? AND closed IS NULL",
+                    (now.isoformat(), number),
+                ).rowcount
+            )
+
+    @_serialised
+    def open_tickets(self) -> list[Ticket]:
+        rows = self.db.execute(self._TICKET + "WHERE closed IS NULL ORDER BY opened, id")
+        return [t for row in rows.fetchall() if (t := self._ticket(row))]
+
+    @_serialised
+    def overdue_tickets(self, now: dt.datetime, hours: int) -> list[Ticket]:
+        """Open, never answered, older than ``hours``, and the person not yet told; marked."""
+        limit = (now - dt.timedelta(hours=hours)).isoformat()
+        with self.db:
+            rows = self.db.execute(
+                self._TICKET + "WHERE closed IS NULL AND answered IS NULL AND nudged = 0 "
+                "AND opened < ?",
+                (limit,),
+            ).fetchall()
+            self.db.executemany(
+                "UPDATE tickets SET nudged = 1 WHERE id = ?", [(r[0],) for r in rows]
+            )
+        return [t for row in rows if (t := self._ticket(row))]
+
+    @_serialised
+    def ticket_figures(
+        self, since: dt.date, until: dt.date
+    ) -> list[tuple[str, str | None, int | None]]:
+        """(lang, theme, minutes to the first answer or None), one per request: no content."""
+        return self.db.execute(
+            "SELECT lang, theme, minutes FROM ticket_stats WHERE day BETWEEN ? AND ?",
+            (since.isoformat(), until.isoformat()),
+        ).fetchall()
 
     @_serialised
     def keep_unmatched(self, today: dt.date, text: str, person: str | None = None) -> None:
@@ -254,9 +480,19 @@ class Store:
             )
 
     @_serialised
-    def purge(self, today: dt.date, *, inactive_days: int, unmatched_days: int) -> int:
-        """Delete people silent for too long and old unmatched messages; returns people deleted."""
+    def purge(
+        self, today: dt.date, *, inactive_days: int, unmatched_days: int, ticket_days: int = 30
+    ) -> int:
+        """Delete people silent for too long, old unmatched messages, and tickets closed more
+        than ``ticket_days`` ago; returns people deleted."""
         with self.db:
+            old = (today - dt.timedelta(days=ticket_days)).isoformat()
+            self.db.execute(
+                "DELETE FROM ticket_messages WHERE ticket IN "
+                "(SELECT id FROM tickets WHERE closed IS NOT NULL AND closed < ?)",
+                (old,),
+            )
+            self.db.execute("DELETE FROM tickets WHERE closed IS NOT NULL AND closed < ?", (old,))
             people = self.db.execute(
                 "DELETE FROM people WHERE last_seen < ?",
                 ((today - dt.timedelta(days=inactive_days)).isoformat(),),

@@ -13,18 +13,15 @@ import functools
 import logging
 import secrets
 import signal
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
-import httpx
 from telegram import (
     BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -39,46 +36,22 @@ from watchfiles import awatch
 
 from bot.admin import ADMIN_COMMANDS, figures_text, reload_text
 from bot.config import Config
-from bot.dialogue.model import Command, Event, Location, Press, Reply, Start, Text, Unsupported
+from bot.dialogue.model import Command, Event, Location, Press, Start, Text, Unsupported
 from bot.flood import FloodGuard, cost
-from bot.limits import MAX_MESSAGE_CHARS
 from bot.polling import ALLOWED_UPDATES, Dispatcher, poll
 from bot.recent import Recent
+from bot.sending import send, split_message
 from bot.service import Service
+from bot.staff import StaffDesk
 from bot.storage import hold_data_dir
 from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "language", "status", "help", "emergency", "privacy", "forget")
+HUMAN_COMMAND = "human"
 PURGE_EVERY = dt.timedelta(hours=24)
 STABLE_SECONDS = 0.5
 STORE_CHECK_SECONDS = 30.0
-MAX_ATTEMPTS = 6
-BACKOFF = 0.25
-"""Seconds before the first retry; doubled each time (0.25, 0.5, 1, 2, 4: about 8 s in all)."""
-
-
-def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at line ends where possible."""
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        cut = cut if cut > 0 else limit
-        pieces.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    return [*pieces, text] if text else pieces
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data, url=b.url) for b in row]
-            for row in reply.buttons
-            if row
-        ]
-    )
 
 
 def event_of(update: Update) -> Event | None:
@@ -104,81 +77,6 @@ def event_of(update: Update) -> Event | None:
     return Unsupported("other")
 
 
-class MaybeDelivered(Exception):
-    """The request reached Telegram and no answer came back: it may have been delivered."""
-
-
-def may_have_arrived(error: TelegramError) -> bool:
-    """A read time-out or a connection closed after the request was written: Telegram may
-    have sent the message. Failing to connect, or an error answer, means it did not."""
-    cause = error.__cause__
-    if isinstance(error, TimedOut):
-        return not isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
-    return isinstance(cause, httpx.RemoteProtocolError | httpx.ReadError)
-
-
-async def with_retries(
-    call: Callable[[], Awaitable[object]], *, at_least_once: bool = False
-) -> None:
-    """Telegram's 429 waits as asked; 5xx, failed connections and garbled answers back off
-    and retry; a request Telegram refuses (400, 403) is not retried.
-
-    A send that may have arrived (``may_have_arrived``) is not sent again, unless
-    ``at_least_once`` (emergency numbers: twice is better than never): it raises
-    MaybeDelivered, and the person is told to ask again if nothing came."""
-    for attempt in range(MAX_ATTEMPTS):
-        try:
-            await call()
-            return
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            delay = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
-        except TelegramError as exc:
-            transient = isinstance(exc, TimedOut | NetworkError) and not isinstance(exc, BadRequest)
-            garbled = type(exc) is TelegramError  # "Invalid server response": not JSON
-            if not (transient or garbled) or attempt == MAX_ATTEMPTS - 1:
-                raise
-            if transient and not at_least_once and may_have_arrived(exc):
-                raise MaybeDelivered from exc
-            delay = BACKOFF * 2**attempt
-        log.warning("send failed (attempt %d), retrying in %.1fs", attempt + 1, delay)
-        await asyncio.sleep(delay)
-    raise TimedOut("gave up after retries")
-
-
-async def send(
-    message_bot, chat_id: int, replies: tuple[Reply, ...], *, at_least_once: bool = False
-) -> bool:
-    """Send every reply in order; False when one of them may not have arrived."""
-    sure = True
-
-    async def one(call: Callable[[], Awaitable[object]]) -> None:
-        nonlocal sure
-        try:
-            await with_retries(call, at_least_once=at_least_once)
-        except MaybeDelivered:
-            sure = False
-
-    for reply in replies:
-        if reply.place:
-            p = reply.place
-            await one(
-                lambda p=p: message_bot.send_venue(
-                    chat_id, p.lat, p.lon, p.title, p.address or p.title
-                )
-            )
-        if reply.text:
-            pieces = split_message(reply.text)
-            for i, piece in enumerate(pieces):
-                markup = keyboard(reply) if i == len(pieces) - 1 else None
-                await one(
-                    lambda piece=piece, markup=markup: message_bot.send_message(
-                        chat_id, piece, reply_markup=markup
-                    )
-                )
-    return sure
-
-
 class TelegramAdapter:
     def __init__(self, service: Service, config: Config) -> None:
         self.service = service
@@ -186,6 +84,7 @@ class TelegramAdapter:
         self._tasks: list[asyncio.Task[None]] = []
         self.flood = FloodGuard()
         self.answered = Recent(sorted(service.store.answered_updates()))
+        self.desk = StaffDesk(service, config.staff_chat_id) if config.staff_chat_id else None
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.update_id in self.answered:
@@ -200,6 +99,10 @@ class TelegramAdapter:
         event = event_of(update)
         user, chat = update.effective_user, update.effective_chat
         if event is None or user is None or chat is None:
+            return
+        if self.desk and chat.id == self.desk.chat_id:
+            if self.desk.is_staff(update):  # the staff group is never a person's chat
+                await self.desk.on_update(context.bot, update)
             return
         if update.callback_query:
             with contextlib.suppress(TelegramError):
@@ -234,6 +137,8 @@ class TelegramAdapter:
         if not await send(context.bot, chat.id, turn.replies, at_least_once=urgent):
             lost = self.service.dialogue.maybe_lost(turn.state.lang)
             await send(context.bot, chat.id, (lost,), at_least_once=True)
+        if self.desk:
+            self.desk.after_turn(turn)
 
     async def admin(self, name: str) -> str:
         if name != "reload":
@@ -327,8 +232,10 @@ class TelegramAdapter:
                 "emergency": s._("Emergency numbers"),
                 "privacy": s._("What the bot keeps about you"),
                 "forget": s._("Delete what the bot keeps about you"),
+                HUMAN_COMMAND: s._("Talk to a person from the team"),
             }
-            commands = [BotCommand(c, descriptions[c][:256]) for c in COMMANDS]
+            names = (*COMMANDS, HUMAN_COMMAND) if self.desk else COMMANDS
+            commands = [BotCommand(c, descriptions[c][:256]) for c in names]
             code = (
                 None if lang == self.service.dialogue.catalogue.territory.default_language else lang
             )
@@ -348,6 +255,9 @@ class TelegramAdapter:
             loop.create_task(self._watch_catalogue(bot)),
             loop.create_task(self._watch_store(bot)),
         ]
+        if self.desk:
+            self._tasks.append(loop.create_task(self.desk.watch_overdue(bot)))
+            self._tasks.append(loop.create_task(self.desk.deliver(bot)))
 
     async def post_shutdown(self, application: Application) -> None:
         for task in self._tasks:
@@ -391,6 +301,7 @@ class TelegramAdapter:
                     today,
                     inactive_days=self.config.inactive_days,
                     unmatched_days=self.config.unmatched_days,
+                    ticket_days=self.config.ticket_days,
                 )
                 log.info("purge: %d inactive people deleted", deleted)
             except Exception:
@@ -412,7 +323,14 @@ def build_application(
         .base_url(config.api_url)
         .base_file_url(config.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
-        .rate_limiter(AIORateLimiter(overall_max_rate=config.overall_rate, max_retries=0))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=config.overall_rate,
+                # Telegram's 20 messages a minute in a group; 0 (tests, benches): no limits
+                group_max_rate=20 if config.overall_rate else 0,
+                max_retries=0,
+            )
+        )
         .post_init(adapter.post_init)
         .post_shutdown(adapter.post_shutdown)
         .build()

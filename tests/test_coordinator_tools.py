@@ -136,11 +136,11 @@ def test_the_report_is_one_offline_page_with_charts_and_tables(used_bot, tmp_pat
     assert "http" not in html.split("<body>")[1], "nothing fetched from the network"
     dom = dump_dom(out)
     sections = dom.count("<section")
-    assert sections == 9
+    assert sections == 12  # 9, and three about "talk to a person"
     assert dom.count('<svg class="chart"') + dom.count("Pas de données") == sections
     assert dom.count("<table>") == sections
     assert "&lt; 5" in dom, "small counts are hidden"
-    assert len(list(csv_dir.glob("*.csv"))) == 9
+    assert len(list(csv_dir.glob("*.csv"))) == 12
     themes = (csv_dir / "themes.csv").read_text()
     assert "Apprendre le français" in themes
     people = (csv_dir / "people-per-day.csv").read_text().splitlines()
@@ -180,7 +180,7 @@ def test_report_and_poster_work_for_another_territory(tmp_path, monkeypatch) -> 
     ]
     assert main([*args, "--out", str(out)]) == 0
     dom = dump_dom(out)
-    assert "CTAI de Testville" in dom and dom.count("<table>") == 9
+    assert "CTAI de Testville" in dom and dom.count("<table>") == 12
     assert ">6<" in dom, "six people on that day: shown, not hidden"
     poster = tmp_path / "poster.html"
     assert (

@@ -13,7 +13,7 @@ import pytest
 
 from bot.catalogue.loader import load_or_raise
 from bot.dialogue.i18n import I18n
-from bot.telegram_app import split_message
+from bot.sending import split_message
 from tests.conftest import SHIPPED, TESTVILLE
 from tests.harness import running_bot
 

@@ -100,6 +100,23 @@ class Contact(Strict):
     phone: Phone | None = None
 
 
+class Team(Strict):
+    """The people behind "👤 Talk to a person" (the staff Telegram group, CTAI_STAFF_CHAT_ID)."""
+
+    hours: Annotated[str, AfterValidator(_check_hours)] | None = Field(
+        default=None,
+        description="when someone reads the staff group, e.g. 'Mo-Fr 09:00-17:00': told to the "
+        "person before they write, and outside these hours they are told when it will be read",
+    )
+    answer_within_hours: int = Field(
+        default=48,
+        ge=1,
+        le=720,
+        description="if nobody answers a request within this many hours, the person is told "
+        "kindly and given the coordinator's contact",
+    )
+
+
 class Area(Strict):
     """The territory's bounding box: operator coordinates must fall inside it."""
 
@@ -152,6 +169,7 @@ class Territory(Strict):
     timezone: NonEmpty = "Europe/Paris"
     area: Area
     coordinator: Contact = Contact()
+    team: Team = Field(default_factory=Team, description="who answers 'Talk to a person'")
     contract: Contract | None = None
     emergency: list[EmergencyContact] = Field(min_length=1)
     out_of_scope: dict[Lang, list[NonEmpty]] = Field(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import statistics
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +95,23 @@ def figures(store: Store, catalogue: Catalogue, since: dt.date, until: dt.date) 
         Figure("unmatched", "Messages sans réponse", "messages", [("sans réponse", unmatched), ("avec réponse", total - unmatched)]),
         Figure("unmatched-themes", "Messages sans réponse : thème trouvé avec le catalogue actuel", "messages", later.most_common()),
         Figure("emergency", "Numéros d'urgence montrés", "fois", _by_key(_daily(store, "emergency", since, until))),
+        *_ticket_figures(store, themes, since, until),
+    ]  # fmt: skip
+
+
+def _ticket_figures(
+    store: Store, themes: dict[str, str], since: dt.date, until: dt.date
+) -> list[Figure]:
+    """'Talk to a person': requests per language and theme, share answered, first answer."""
+    requests = store.ticket_figures(since, until)
+    answered = sorted(m for _, _, m in requests if m is not None)
+    median = f"{statistics.median(answered):.0f} min" if answered else "-"
+    by_lang = Counter(lang for lang, _, _ in requests)
+    by_theme = Counter(themes.get(theme or "", theme or "sans thème") for _, theme, _ in requests)
+    return [
+        Figure("handoff-languages", "Demandes « parler à une personne » par langue", "demandes", by_lang.most_common()),
+        Figure("handoff-themes", "Demandes « parler à une personne » par thème", "demandes", by_theme.most_common()),
+        Figure("handoff-answered", f"Demandes répondues (première réponse : {median}, médiane)", "demandes", [("répondues", len(answered)), ("sans réponse", len(requests) - len(answered))]),
     ]  # fmt: skip
 
 

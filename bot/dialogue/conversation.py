@@ -12,6 +12,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.catalogue.model import Action, Catalogue
+from bot.dialogue import handoff
 from bot.dialogue.cards import (
     action_card,
     distance_km,
@@ -29,6 +30,7 @@ from bot.dialogue.model import (
     Location,
     Place,
     Press,
+    Relay,
     Reply,
     Signal,
     Start,
@@ -64,8 +66,13 @@ class Dialogue:
         *,
         inactive_days: int = 180,
         unmatched_days: int = 30,
+        handoff: bool = False,
+        ticket_days: int = 30,
     ) -> None:
+        """``handoff``: a staff group answers 'Talk to a person' (CTAI_STAFF_CHAT_ID)."""
         self.catalogue = catalogue
+        self.handoff = handoff
+        self.ticket_days = ticket_days
         self.inactive_days = inactive_days
         self.unmatched_days = unmatched_days
         self.i18n = i18n
@@ -131,6 +138,8 @@ class Dialogue:
         themes = [Button(theme_label(s, t), data("t", t.id)) for t in self.catalogue.themes]
         rows = [tuple(themes[i : i + 2]) for i in range(0, len(themes), 2)]
         rows.append((Button(s._("🆘 Emergency"), data("E")), Button(s._("🌐 Language"), data("L"))))
+        if self.handoff:
+            rows.append((handoff.talk_button(s),))
         text = intro or s._("What do you need? Tap a topic, or write it in a few words.")
         return Reply(text, tuple(rows))
 
@@ -190,6 +199,8 @@ class Dialogue:
                 return Turn((self.picker(),), state)
             case "status":
                 return Turn((self._audience_question(s, state.theme or ""),), state)
+            case "human" if self.handoff:
+                return Turn((handoff.consent(s, self.catalogue.territory),), state)
             case "emergency":
                 return Turn((self.emergency(s),), state, signals=(Signal("emergency", "menu"),))
             case "help":
@@ -248,6 +259,18 @@ class Dialogue:
                 )
                 if self.unmatched_days
                 else "",
+                s.n_(
+                    "👤 If you write to the team, they read your messages in their Telegram group, "
+                    "without your name or number. The link between you and the conversation is "
+                    "deleted {days} day after it ends, or at once with /forget.",
+                    "👤 If you write to the team, they read your messages in their Telegram group, "
+                    "without your name or number. The link between you and the conversation is "
+                    "deleted {days} days after it ends, or at once with /forget.",
+                    self.ticket_days,
+                    days=self.ticket_days,
+                )
+                if self.handoff
+                else "",
                 s._(
                     "Counts without names (for example: how many people asked about housing) "
                     "help improve the services. The bot is run for the CTAI of {town}, the city "
@@ -282,6 +305,8 @@ class Dialogue:
             )
         if kind == "p" and rest in catalogue.actions_by_id:
             return Turn(self._places(s, catalogue.actions_by_id[rest], state), state)
+        if kind == "H" and self.handoff:
+            return self._handoff(rest, state, s, now)
         if kind == "A" and not rest:
             return Turn((self._open_to_all(s),), state)
         if kind == "T" and rest in catalogue.themes_by_id:
@@ -308,6 +333,27 @@ class Dialogue:
         return Turn(
             (self.menu(s, s._("⌛ This button is no longer valid. Here is the menu.")),), state
         )
+
+    def _handoff(self, step: str, state: State, s: Strings, now: dt.datetime) -> Turn:
+        territory = self.catalogue.territory
+        if step == "yes":
+            return Turn((handoff.opened(s, territory, now),), state, handoff="open")
+        if step == "end":
+            if state.ticket is None:
+                return Turn((self.menu(s),), state)
+            return Turn((self.menu(s, handoff.ended(s)),), state, handoff="close")
+        return Turn((handoff.consent(s, territory),), state)
+
+    def team_answer(self, lang: str, text: str) -> Reply:
+        return handoff.team_answer(self.i18n[lang], text)
+
+    def closed_by_team(self, lang: str) -> Reply:
+        s = self.i18n[lang]
+        return self.menu(s, handoff.closed_by_team(s))
+
+    def no_answer(self, lang: str) -> Reply:
+        s = self.i18n[lang]
+        return self.menu(s, handoff.no_answer(s, self.catalogue.territory))
 
     def _audience_question(
         self, s: Strings, theme: str = "", answers: dict[str, str] | None = None
@@ -448,6 +494,8 @@ class Dialogue:
         first_row: list[Button] = []
         if any(self.catalogue.operators[o].coordinates for o in action.operators):
             first_row.append(Button(s._("📍 Map"), data("p", action.id)))
+        if self.handoff:
+            first_row.append(handoff.talk_button(s))
         rows = ((tuple(first_row),) if first_row else ()) + (self._nav(s, back=data("t", theme)),)
         return Reply(action_card(s, self.catalogue, action, now, asks), rows)
 
@@ -569,6 +617,18 @@ class Dialogue:
         if match.emergency:
             replies.append(self.emergency(s, match.emergency, gentle=match.gentle))
             signals += [Signal("emergency", e) for e in match.emergency]
+        if self.handoff and state.ticket is not None:  # a conversation with the team is open
+            relay = Relay(
+                text,
+                match.detected,
+                tuple(dict.fromkeys(t for r in match.results[:3] for t in r.action.themes)),
+                tuple(r.action.id for r in match.results[:3]),
+                match.emergency,
+            )
+            replies.append(handoff.sent(s))
+            return Turn(tuple(replies), state, signals=tuple(signals), relay=relay)
+        if self.handoff and not match.emergency and handoff.asks_for_a_person(text):
+            return Turn((handoff.consent(s, self.catalogue.territory),), state)
         unmatched = None
         question = self._status_question(match, state, s)
         if question:
@@ -607,15 +667,13 @@ class Dialogue:
         elif not match.emergency:
             unmatched = text
             signals.append(Signal("unmatched"))
-            replies.append(
-                self.menu(
-                    s,
-                    s._(
-                        "🙏 Sorry, I did not understand. Tap a topic below, or write what you need in a "
-                        "few words (for example: French class, flat, doctor)."
-                    ),
-                )
+            sorry = s._(
+                "🙏 Sorry, I did not understand. Tap a topic below, or write what you need in a "
+                "few words (for example: French class, flat, doctor)."
             )
+            if self.handoff and state.misses >= 1:  # the second time in a row: offer a person
+                sorry += "\n\n" + s._("👤 You can also write to a person from the team.")
+            replies.append(self.menu(s, sorry))
         shown = state.lang or s.lang
         if detected and detected != shown and len(text.split()) >= 2:
             offer = (Button(f"🌐 {language_name(detected)}?", data("l", detected)),)

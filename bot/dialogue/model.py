@@ -58,6 +58,10 @@ class State:
     lang: str | None = None
     audience: AudienceAnswer | None = None
     theme: str | None = None
+    ticket: int | None = None
+    """The person's open "talk to a person" ticket (stored with the ticket, not here)."""
+    misses: int = 0
+    """Messages in a row the bot did not understand (in memory only)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,17 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class Relay:
+    """A person's message for the team, with the bot's reading of it (shown to staff only)."""
+
+    text: str
+    lang: str | None
+    themes: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    emergency: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Turn:
     replies: tuple[Reply, ...]
     state: State
@@ -101,4 +116,12 @@ class Turn:
     """The person asked to be forgotten: the adapter deletes everything stored."""
     signals: tuple[Signal, ...] = ()
     unmatched_text: str | None = None
-    """A message that matched nothing, for the coordinator's keyword work (kept without id)."""
+    """A message that matched nothing, for the coordinator's keyword work (kept redacted)."""
+    handoff: Literal["open", "close"] | None = None
+    """The person confirmed they want to write to the team, or ended the conversation."""
+    relay: Relay | None = None
+    """A message to pass on to the team (the person has an open ticket)."""
+    ticket: int | None = None
+    """The ticket this turn opened, closed or wrote to (set by the service)."""
+    withdrawn: tuple[int, ...] = ()
+    """Tickets deleted by /forget: the team is told they were withdrawn."""
