@@ -18,6 +18,7 @@ from bot.matching.semantic import Semantics, default_semantics
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "catalogue"
 TESTVILLE = ROOT / "tests" / "fixtures" / "testville"
+"""A made-up territory; its phones are in 04 65 71 xx xx, a range ARCEP keeps for fiction."""
 FIXED_TODAY = dt.date(2026, 11, 28)
 CACHE = Path(os.environ.get("CTAI_CACHE_DIR") or ROOT / ".cache")
 """The catalogue's vectors, built once (about a minute) and reused by every later run."""

@@ -123,13 +123,16 @@ def test_text_falls_back_to_french_then_english_and_says_so() -> None:
     assert pick({}, "fr") is None
 
 
-def test_french_phone_numbers_are_normalised_to_e164() -> None:
-    assert normalise_phone("05 49 41 00 00") == "+33549410000"
-    assert normalise_phone("+33 (0)5.49.41.00.00".replace("(0)", "")) == "+33549410000"
-    assert normalise_phone("0033549410000") == "+33549410000"
+def test_phone_numbers_are_read_as_people_copy_them_and_shown_as_they_read_them() -> None:
+    """libphonenumber: '+33 (0)5' as websites write it, short numbers, foreign numbers."""
+    for written in ("05 49 41 00 00", "+33 (0)5 49 41 00 00", "05.49.41.00.00", "0033549410000"):
+        assert normalise_phone(written) == "+33549410000", written
     assert display_phone("+33549410000") == "05 49 41 00 00"
-    for wrong in ("49 41 00 00", "5949", "+44 20 7946 0000", "06 12 34"):
-        with pytest.raises(ValueError):
+    for short in ("115", "3949", "116 006", "34 00", "15"):
+        assert normalise_phone(short) == short.replace(" ", "")
+    assert display_phone(normalise_phone("+49 30 12345678")) == "+49 30 12345678"
+    for wrong in ("49 41 00 00", "06 12 34", "05 49", "hello"):
+        with pytest.raises(ValueError, match="05 49 00 00 00"):
             normalise_phone(wrong)
 
 

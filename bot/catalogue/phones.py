@@ -1,31 +1,41 @@
-"""French phone numbers, normalised to E.164 so that a tap on the number dials it."""
+"""Phone numbers, read and written by libphonenumber (``phonenumbers``): the forms people copy
+from a website ("+33 (0)5 49 ...", "05.49...", "0033 5 ..."), national short numbers (15, 115,
+3949, 116 006) and foreign numbers, normalised so that a tap on the number dials it."""
 
-import re
+from __future__ import annotations
 
-_SEPARATORS = re.compile(r"[\s.\-()/]")
-_NATIONAL = re.compile(r"^0([1-9][0-9]{8})$")
-_INTERNATIONAL = re.compile(r"^(?:\+|00)33([1-9][0-9]{8})$")
-_SHORT = re.compile(r"^(?:1[0-9]{1,2}|116[0-9]{3}|3[0-9]{3})$")
-"""National short numbers: 15, 115, 119, 116 006, 3949, 34 00."""
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
 
-
-def normalise_phone(raw: str) -> str:
-    """``05 49 41 00 00`` → ``+33549410000``; raises ValueError for anything else."""
-    compact = _SEPARATORS.sub("", raw)
-    if _SHORT.match(compact):
-        return compact
-    match = _NATIONAL.match(compact) or _INTERNATIONAL.match(compact)
-    if not match:
-        raise ValueError(
-            f"{raw!r} is not a French phone number (expected 10 digits like 05 49 00 00 00, "
-            "+33 5 49 00 00 00, or a national short number like 3949)"
-        )
-    return "+33" + match.group(1)
+REGION = "FR"
+"""Where a number written without its country code is read. The catalogue is one
+territory's; a territory in another country would set this from its own country."""
 
 
-def display_phone(e164: str) -> str:
-    """``+33549410000`` → ``05 49 41 00 00``, the way people in France read it."""
+def normalise_phone(raw: str, region: str = REGION) -> str:
+    """``05 49 41 00 00`` → ``+33549410000``; a short number stays as dialled (``3949``);
+    raises ValueError with an example for anything else."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    if number is not None and phonenumbers.is_valid_short_number(number):
+        return str(number.national_number)
+    raise ValueError(
+        f"{raw!r} is not a phone number (write it like 05 49 00 00 00, +33 5 49 00 00 00, "
+        "or a national short number like 3949)"
+    )
+
+
+def display_phone(e164: str, region: str = REGION) -> str:
+    """``+33549410000`` → ``05 49 41 00 00`` the way people in the territory read it; a foreign
+    number keeps its country code."""
     if not e164.startswith("+"):
         return e164
-    digits = "0" + e164.removeprefix("+33")
-    return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    number = phonenumbers.parse(e164)
+    home = phonenumbers.region_code_for_number(number) == region
+    return phonenumbers.format_number(
+        number, PhoneNumberFormat.NATIONAL if home else PhoneNumberFormat.INTERNATIONAL
+    )

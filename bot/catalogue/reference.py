@@ -42,7 +42,7 @@ MEANINGS: dict[str, str] = {
     "Area.lon_max": "eastern edge (longitude)",
     "Contact.name": "who to ask",
     "Contact.email": "an email address",
-    "Contact.phone": "a French phone number",
+    "Contact.phone": "a phone number, as written in the country (05 49 00 00 00, +33 5 49 00 00 00) or a short number (3949)",
     "Contract.name": "the contract's name, per language",
     "Contract.signed": "the date it was signed",
     "Contract.signatories": "who signed it",
