@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalogue.hours import is_open, parse_hours
+from bot.catalogue.hours import check_hours, open_at, parse_hours
 from bot.catalogue.loader import json_schema, load_catalogue
 from bot.catalogue.model import LANGUAGES, THEME_IDS, pick
 from bot.catalogue.phones import display_phone, normalise_phone
@@ -140,23 +140,24 @@ def test_day_and_night_lines_are_always_open() -> None:
     import datetime as dt
 
     for hours in ("24/7", "Mo-Su 00:00-24:00"):
-        spans = parse_hours(hours)
-        assert is_open(spans, dt.datetime(2026, 11, 29, 3, 30))
-        assert is_open(spans, dt.datetime(2026, 11, 30, 23, 59))
+        assert open_at(hours, dt.datetime(2026, 11, 29, 3, 30))
+        assert open_at(hours, dt.datetime(2026, 11, 30, 23, 59))
 
 
 def test_opening_hours_know_when_a_place_is_open() -> None:
     import datetime as dt
 
-    spans = parse_hours("Mo-Fr 09:00-12:30,14:00-17:00; Sa 10:00-12:00")
+    hours = "Mo-Fr 09:00-12:30,14:00-17:00; Sa 10:00-12:00"
     monday = dt.datetime(2026, 11, 30, 10, 0)
-    assert is_open(spans, monday)
-    assert not is_open(spans, monday.replace(hour=13))
-    assert is_open(spans, dt.datetime(2026, 12, 5, 11, 0))
-    assert not is_open(spans, dt.datetime(2026, 12, 6, 11, 0))
-    for bad in ("Mo-Fr", "Xx 09:00-10:00", "Mo 10:00-09:00", "Mo 25:00-26:00"):
-        with pytest.raises(ValueError):
-            parse_hours(bad)
+    assert open_at(hours, monday)
+    assert not open_at(hours, monday.replace(hour=13))
+    assert open_at(hours, dt.datetime(2026, 12, 5, 11, 0))
+    assert not open_at(hours, dt.datetime(2026, 12, 6, 11, 0))
+    with pytest.raises(ValueError, match="at 'Xx 09:00-10:00'"):
+        check_hours("Mo-Fr 09:00-12:00; Xx 09:00-10:00")
+    for bad in ("Mo 25:00-26:00", "hello", "Mo-Fr 9h-12h"):
+        with pytest.raises(ValueError, match="OpenStreetMap format"):
+            check_hours(bad)
 
 
 def test_committed_schema_is_current_and_referenced_by_every_file() -> None:
@@ -188,9 +189,11 @@ def test_validate_exit_codes(testville_copy, capsys) -> None:
 def test_a_later_opening_hours_rule_replaces_an_earlier_one() -> None:
     import datetime as dt
 
-    spans = parse_hours("Mo-Fr 09:00-18:00; We off; PH off")
+    hours = "Mo-Fr 09:00-18:00; We off; PH off"
     wednesday, thursday = dt.datetime(2026, 12, 2, 10, 0), dt.datetime(2026, 12, 3, 10, 0)
-    assert not is_open(spans, wednesday)
-    assert is_open(spans, thursday)
-    later = parse_hours("Mo-Fr 09:00-18:00; Fr 09:00-12:00")
-    assert not is_open(later, dt.datetime(2026, 12, 4, 15, 0))
+    assert not open_at(hours, wednesday)
+    assert open_at(hours, thursday)
+    assert not open_at(hours, dt.datetime(2026, 12, 25, 10, 0)), "Christmas, a public holiday"
+    assert open_at("Mo-Fr 09:00-18:00", dt.datetime(2026, 12, 25, 10, 0))
+    assert not open_at("Mo-Fr 09:00-18:00; Fr 09:00-12:00", dt.datetime(2026, 12, 4, 15, 0))
+    assert [s.day for s in parse_hours(hours)] == [0, 1, 3, 4], "shown: Wednesday is off"

@@ -1,14 +1,20 @@
-"""Opening hours in a small, readable subset of the OpenStreetMap syntax.
+"""Opening hours in the OpenStreetMap syntax.
 
-``Mo-Fr 09:00-12:30,14:00-17:00; Sa 10:00-12:00`` — the coordinator can copy it from
-OSM or write it by hand, and the bot computes "open now" at ask time in local time.
+``Mo-Fr 09:00-12:30,14:00-17:00; Sa 10:00-12:00; PH off`` — the coordinator can copy it from
+OSM or write it by hand. Whether a place is open now is answered by ``opening_hours_py`` (the
+OSM specification as OSM tools read it: rule order, public holidays of the country); the
+weekly spans below are only for showing the hours in a person's language, so the bot shows
+the part of the syntax it can put in words (days and times) and refuses the rest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+
+from opening_hours import OpeningHours, ParserError
 
 DAYS: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _RANGE = re.compile(r"^([0-2][0-9]):([0-5][0-9])-([0-2][0-9]):([0-5][0-9])$")
@@ -82,7 +88,31 @@ def parse_hours(text: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-def is_open(spans: tuple[Span, ...], moment: dt.datetime) -> bool:
-    """Whether ``moment`` (a local time) falls in one of the spans."""
-    now = moment.time()
-    return any(s.day == moment.weekday() and s.start <= now < s.end for s in spans)
+COUNTRY = "FR"
+"""Whose public holidays ``PH`` means (a territory elsewhere would set its own)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(hours: str, country: str) -> OpeningHours:
+    return OpeningHours(hours, country=country, auto_country=False, auto_timezone=False)
+
+
+def open_at(hours: str, moment: dt.datetime, country: str = COUNTRY) -> bool:
+    """Whether a place with these hours is open at ``moment``, read as local time."""
+    return _compiled(hours, country).is_open(moment.replace(tzinfo=None))
+
+
+def check_hours(text: str) -> str:
+    """Valid OSM hours the bot can put in words; raises ValueError saying where it is wrong."""
+    try:
+        OpeningHours(text, auto_country=False, auto_timezone=False)
+    except ParserError as error:
+        column = re.search(r"--> \d+:(\d+)", str(error))
+        at = int(column.group(1)) if column else 0
+        where = f" at {text[at - 1 :]!r}" if 0 < at <= len(text) else ""
+        raise ValueError(
+            f"opening hours are not in the OpenStreetMap format{where} "
+            "(e.g. 'Mo-Fr 09:00-12:30,14:00-17:00; Sa 10:00-12:00; PH off')"
+        ) from None
+    parse_hours(text)
+    return text

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from bot.catalogue.hours import parse_hours
+from bot.catalogue.hours import check_hours
 from bot.catalogue.phones import normalise_phone
 
 LANGUAGES: tuple[str, ...] = ("fr", "en", "ar", "fa", "ps", "ti", "so", "ru", "uk", "tr")
@@ -67,8 +67,7 @@ Examples = Annotated[
 
 
 def _check_hours(value: str) -> str:
-    parse_hours(value)
-    return value
+    return check_hours(value)
 
 
 class Strict(BaseModel):

@@ -7,7 +7,7 @@ import math
 
 from babel import Locale
 
-from bot.catalogue.hours import ALWAYS, DAYS, is_open, parse_hours
+from bot.catalogue.hours import ALWAYS, DAYS, open_at, parse_hours
 from bot.catalogue.model import (
     Action,
     Catalogue,
@@ -72,7 +72,7 @@ def _phone_line(s: Strings, operator: Operator, phone: str) -> str:
 
 
 def _hours_line(s: Strings, hours: str, now: dt.datetime) -> str:
-    state = s._("open now") if is_open(parse_hours(hours), now) else s._("closed now")
+    state = s._("open now") if open_at(hours, now) else s._("closed now")
     return f"🕒 {hours_text(s, hours)} — <i>{state}</i>"
 
 

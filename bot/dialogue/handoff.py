@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.catalogue.hours import is_open, parse_hours
+from bot.catalogue.hours import open_at
 from bot.catalogue.model import Territory
 from bot.dialogue.cards import hours_text
 from bot.dialogue.i18n import Strings, escape
@@ -101,7 +101,7 @@ def consent(s: Strings, territory: Territory) -> Reply:
 def opened(s: Strings, territory: Territory, now: dt.datetime) -> Reply:
     lines = [s._("✅ Now write your question here, in your language: the team will read it.")]
     hours = territory.team.hours
-    if hours and not is_open(parse_hours(hours), now):
+    if hours and not open_at(hours, now):
         lines.append(
             s._(
                 "🌙 The team is not there now. They will read your messages when they are "
