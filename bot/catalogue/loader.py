@@ -315,12 +315,27 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
     themes = _unique(entries.themes, "theme", report)
     operators = _unique(entries.operators, "operator", report)
     actions = _unique(entries.actions, "action", report)
-    missing_themes = [t for t in THEME_IDS if t not in themes]
-    if missing_themes and not entries.unreadable:
-        _, parsed, path = entries.territories[0]
-        report.add(
-            parsed, path, "error", f"themes not defined anywhere: {', '.join(missing_themes)}"
-        )
+    if themes and not entries.unreadable:  # a territory may offer fewer themes, not use more
+        for index, contact in enumerate(territory.emergency):
+            _, parsed, path = entries.territories[0]
+            for theme_id in contact.themes:
+                if theme_id not in themes:
+                    report.add(
+                        parsed,
+                        (*path, "emergency", index, "themes"),
+                        "error",
+                        f"theme {theme_id!r} is not in this catalogue's themes",
+                    )
+        for action, parsed, path in entries.actions:
+            for index, theme_id in enumerate(action.themes):
+                if theme_id not in themes:
+                    report.add(
+                        parsed,
+                        (*path, "themes", index),
+                        "error",
+                        f"theme {theme_id!r} is not in this catalogue's themes "
+                        f"(defined: {', '.join(themes)})",
+                    )
     area = territory.area
     for operator, parsed, path in entries.operators:
         c = operator.coordinates
@@ -407,7 +422,7 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
         return None
     return Catalogue(
         territory=territory,
-        themes=tuple(themes[t] for t in THEME_IDS),
+        themes=tuple(themes[t] for t in THEME_IDS if t in themes),  # the menu's order
         operators=operators,
         actions=tuple(actions.values()),
     )

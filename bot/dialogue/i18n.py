@@ -78,6 +78,15 @@ def _load(path: Path) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+SOURCE_LANGUAGE = "en"
+"""The language the bot's sentences are written in (the msgids): it needs no .po file."""
+
+
+class MissingTranslations(RuntimeError):
+    """A language of the territory has no .po file: refused at start rather than answering
+    its speakers in English without a word."""
+
+
 class I18n:
     """Every language's strings, loaded once at start."""
 
@@ -86,7 +95,15 @@ class I18n:
         self.strings: dict[str, Strings] = {}
         for lang in languages:
             path = locales_dir / lang / "LC_MESSAGES" / "messages.po"
-            translations = _load(path) if path.exists() else gettext.NullTranslations()
+            if path.exists():
+                translations: gettext.NullTranslations = _load(path)
+            elif lang == SOURCE_LANGUAGE:
+                translations = gettext.NullTranslations()
+            else:
+                raise MissingTranslations(
+                    f"the territory speaks {lang!r} but {path} does not exist: translate the "
+                    "bot's sentences first (README, 'Translations'), or remove the language"
+                )
             self.strings[lang] = Strings(lang, translations)
 
     def __getitem__(self, lang: str) -> Strings:
