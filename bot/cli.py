@@ -24,6 +24,7 @@ from bot.coordinator.browser import render
 from bot.coordinator.poster import poster_html
 from bot.coordinator.report import figures, report_html, write_csv
 from bot.coordinator.sharing import bot_username, deep_link, write_qr
+from bot.coordinator.site import build_site
 from bot.coordinator.translations import status_table
 from bot.dialogue.i18n import I18n
 from bot.matching.engine import MatchingEngine, Mode
@@ -209,6 +210,17 @@ def _poster(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    catalogue = load_or_raise(args.catalogue)
+    username = bot_username(_config())
+    written = build_site(catalogue, I18n(catalogue.territory.languages), args.out, username)
+    print(
+        f"{len(written)} files written to {args.out} (open {args.out / 'index.html'})",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     config = _config()
     catalogue = load_or_raise(args.catalogue or config.catalogue_dir)
@@ -350,6 +362,15 @@ def build_parser() -> argparse.ArgumentParser:
     poster.add_argument("--out", type=Path, required=True, help="poster.html or poster.pdf")
     poster.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
     poster.set_defaults(run=_poster)
+
+    site = commands.add_parser(
+        "site",
+        help="a static website of the catalogue, one folder per language",
+        epilog=_reads(*LINK_ENV),
+    )
+    site.add_argument("--out", type=Path, required=True, help="the folder to write the site in")
+    site.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
+    site.set_defaults(run=_site)
 
     report = commands.add_parser(
         "report",
