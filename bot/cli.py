@@ -21,6 +21,7 @@ from bot.catalogue.reference import reference_markdown
 from bot.config import Config, ConfigError
 from bot.console import chat
 from bot.coordinator.browser import render
+from bot.coordinator.datainclusion import export_datainclusion, import_datainclusion
 from bot.coordinator.poster import poster_html
 from bot.coordinator.report import figures, report_html, write_csv
 from bot.coordinator.sharing import bot_username, deep_link, write_qr
@@ -221,6 +222,24 @@ def _site(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    report = export_datainclusion(load_or_raise(args.catalogue), args.datainclusion)
+    print(report.summary(), file=sys.stderr)
+    print(f"written: {report.structures_file} and {report.services_file}", file=sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    for path in import_datainclusion(args.datainclusion, args.commune, args.out):
+        print(f"draft written to {path}", file=sys.stderr)
+    print(
+        "every entry is unverified; put a territory.yaml and themes.yaml beside them and run "
+        f"'ctai-bot validate --catalogue {args.out}'",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     config = _config()
     catalogue = load_or_raise(args.catalogue or config.catalogue_dir)
@@ -371,6 +390,45 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--out", type=Path, required=True, help="the folder to write the site in")
     site.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
     site.set_defaults(run=_site)
+
+    export = commands.add_parser(
+        "export", help="the catalogue in the national data·inclusion schema (JSON)"
+    )
+    export.add_argument(
+        "--datainclusion",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="write structures.json and services.json in this folder",
+    )
+    export.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help=CATALOGUE_HELP)
+    export.set_defaults(run=_export)
+
+    importing = commands.add_parser(
+        "import", help="draft operators and actions from a data·inclusion dump, for one commune"
+    )
+    importing.add_argument(
+        "--datainclusion",
+        type=Path,
+        required=True,
+        metavar="FILE_OR_DIR",
+        help="a folder with structures*.json and services*.json, or one JSON file",
+    )
+    importing.add_argument(
+        "--commune",
+        required=True,
+        metavar="CODE",
+        help="the commune's INSEE code (e.g. 86194); a record without one is matched on its "
+        "postcode",
+    )
+    importing.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="where to write operators.yaml and actions.yaml (unverified drafts)",
+    )
+    importing.set_defaults(run=_import)
 
     report = commands.add_parser(
         "report",
