@@ -35,6 +35,8 @@ WORKERS = 16
 """Updates handled at once: enough to hide one person's slow send, few enough for 2 cores."""
 MAX_IN_FLIGHT = 200
 """Fetched but not yet answered; above this, polling waits (a bounded queue)."""
+REFETCH_SECONDS = 0.25
+"""While updates are being handled, the next getUpdates waits at most this long."""
 GRACE_SECONDS = 10.0
 """At shutdown, updates being handled get this long to finish."""
 
@@ -161,18 +163,16 @@ class Poller:
                     backoff = min(MAX_BACKOFF, backoff * 2)
                     continue
                 backoff = 0.5
-                started = len(self.dispatcher.in_flight)
                 for raw in batch:
                     number = raw.get("update_id") if isinstance(raw, dict) else None
                     if not isinstance(number, int) or number >= self.offset:
                         self.dispatcher.submit(raw)
                 self.dispatcher.forget_below(self.offset)
-                if batch and len(self.dispatcher.in_flight) <= started and in_flight:
-                    # Nothing new: Telegram would answer at once with the same batch. Wait
-                    # for an update being handled instead of asking again in a tight loop.
-                    await asyncio.wait(
-                        in_flight.values(), timeout=1.0, return_when=asyncio.FIRST_COMPLETED
-                    )
+                if in_flight:
+                    # Asking again at once would bring back every update still being handled
+                    # (Telegram resends from the offset): let the batch finish, or a slow
+                    # person's update hold the others up for REFETCH_SECONDS at most.
+                    await asyncio.wait(in_flight.values(), timeout=REFETCH_SECONDS)
         finally:
             await self.dispatcher.finish()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bot.matching.semantic import EmbeddingCache, read_shipped, write_shipped
-from tests.conftest import shared_semantics
+from tests.conftest import TESTVILLE, shared_semantics
 
 TEXTS = ["je cherche un logement", "I need a doctor"]
 
@@ -40,3 +40,31 @@ def test_shipped_vectors_round_trip_and_a_broken_file_is_ignored(tmp_path) -> No
     (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 truncated")
     assert read_shipped(tmp_path / "bad.npz") == {}
     assert read_shipped(tmp_path / "absent.npz") == {}
+
+
+def test_a_short_message_is_embedded_once_and_read_the_same_a_long_one_is_not_kept(
+    testville,
+) -> None:
+    """The commonest messages ('logement') cost the model once (issue 14: a short message
+    cost 25 ms of CPU each time); a person's longer words are not kept in memory."""
+    semantics = shared_semantics()
+
+    class Counting:
+        def __init__(self, inner) -> None:
+            self.inner, self.calls, self.name = inner, 0, inner.name
+
+        def embed(self, texts):
+            self.calls += 1
+            return self.inner.embed(texts)
+
+        def shorten(self, text: str) -> str:
+            return self.inner.shorten(text)
+
+    index = semantics.index(testville, TESTVILLE)
+    counting = Counting(index.embedder)
+    index.embedder = counting
+    first, second = index.read("logement"), index.read("  Logement ")
+    assert counting.calls == 1 and first == second
+    story = "je suis arrivé il y a trois mois avec mes enfants et nous dormons chez un ami"
+    index.read(story), index.read(story)
+    assert counting.calls == 3 and story.lower() not in index._recent

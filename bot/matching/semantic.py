@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import unicodedata
 import zipfile
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -298,6 +298,13 @@ def rows_by_label(labels: Sequence[Label]) -> dict[Label, np.ndarray]:
     return {label: np.asarray(indexes) for label, indexes in rows.items()}
 
 
+REMEMBERED_CHARS = 40
+"""Short messages come back again and again ("logement", "médecin", "je cherche du travail"):
+their vectors are kept in memory (not the longer ones, which are a person's own words)."""
+REMEMBERED_VECTORS = 2_000
+"""About 3 MiB of vectors."""
+
+
 class SemanticIndex:
     """The catalogue's texts as vectors, grouped by what they stand for."""
 
@@ -310,12 +317,26 @@ class SemanticIndex:
         self.rows = rows_by_label(self.labels)
         self.action_themes = {a.id: a.themes for a in catalogue.actions}
         self.contact_themes = {c.id: c.themes for c in catalogue.territory.emergency}
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.texts)
 
     def read(self, text: str) -> Reading:
-        vector = self.embedder.embed([self.embedder.shorten(text)])[0]
+        short = self.embedder.shorten(text)
+        key = short.strip().lower() if len(short) <= REMEMBERED_CHARS else None
+        with self._lock:
+            vector = self._recent.get(key) if key else None
+            if vector is not None:
+                self._recent.move_to_end(key)
+        if vector is None:
+            vector = self.embedder.embed([short])[0]
+            if key:
+                with self._lock:
+                    self._recent[key] = vector
+                    while len(self._recent) > REMEMBERED_VECTORS:
+                        self._recent.popitem(last=False)
         return self.read_vector(vector)
 
     def read_vector(self, vector: np.ndarray) -> Reading:
