@@ -276,7 +276,7 @@ def _with_hours(site: Site, lang: str) -> Path:
 
 
 @needs_chromium
-@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("lang", ["fr", "en", "ar", "fa", "ps", "ti", "so", "ru", "uk", "tr"])
 def test_the_page_says_whether_it_is_open_now_without_console_errors(
     poitiers_site: Site, lang: str
 ) -> None:
