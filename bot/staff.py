@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from html import escape
+import re
+from dataclasses import replace
+from html import escape, unescape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -22,6 +24,7 @@ from bot.dialogue.i18n import language_name
 from bot.dialogue.model import Turn
 from bot.sending import send
 from bot.service import Service
+from bot.storage import Ticket
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 300.0
@@ -33,6 +36,8 @@ class StaffDesk:
     def __init__(self, service: Service, chat_id: int) -> None:
         self.service, self.chat_id = service, chat_id
         self.queued = asyncio.Event()
+        self.forum: bool | None = None
+        """Whether the group has forum topics (asked from Telegram at the first ticket)."""
 
     # -- from the person to the team ---------------------------------------------------
 
@@ -110,16 +115,19 @@ class StaffDesk:
                 await self.queued.wait()
                 continue
             number, ticket_number, text, role = entry
-            ticket = store.ticket(ticket_number)
             markup = self._buttons(ticket_number) if role == "header" else None
-            reply_to = ticket.header if ticket and role == "message" else None
             try:
+                ticket = store.ticket(ticket_number)
+                if ticket and role == "header" and ticket.thread is None:
+                    ticket = await self._open_topic(bot, ticket)
+                reply_to = ticket.header if ticket and role == "message" else None
                 sent = await bot.send_message(
                     self.chat_id,
                     text,
                     reply_markup=markup,
                     reply_to_message_id=reply_to,
                     allow_sending_without_reply=True,
+                    message_thread_id=ticket.thread if ticket else None,
                 )
             except (BadRequest, Forbidden) as error:  # never deliverable: dropped, and said
                 log.error("a staff message was refused (%s) and dropped", type(error).__name__)
@@ -132,6 +140,17 @@ class StaffDesk:
                 continue
             pause = 1.0
             store.sent_to_staff(number, ticket_number, sent.message_id, role)
+
+    async def _open_topic(self, bot, ticket: Ticket) -> Ticket:
+        """One forum topic per ticket when the group has topics enabled (asked once)."""
+        if self.forum is None:
+            self.forum = bool((await bot.get_chat(self.chat_id)).is_forum)
+        if not self.forum:
+            return ticket
+        title = re.sub(r"<[^>]+>", "", self._title(ticket.id))
+        topic = await bot.create_forum_topic(self.chat_id, unescape(title)[:128])
+        self.service.store.set_ticket_thread(ticket.id, topic.message_thread_id)
+        return replace(ticket, thread=topic.message_thread_id)
 
     # -- from the team to the person ---------------------------------------------------
 
@@ -168,6 +187,8 @@ class StaffDesk:
             return
         replied = message.reply_to_message
         ticket = store.ticket_of_staff_message(replied.message_id) if replied else None
+        if ticket is None and message.is_topic_message and message.message_thread_id:
+            ticket = store.ticket_of_thread(message.message_thread_id)  # written in its topic
         if ticket is None:
             return  # a conversation among staff
         if ticket.closed is not None:

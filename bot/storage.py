@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     answered TEXT,            -- the team's first answer
     closed TEXT,
     nudged INTEGER NOT NULL DEFAULT 0,  -- the person was told nobody answered in time
-    header INTEGER            -- the ticket's first message in the staff group
+    header INTEGER,           -- the ticket's first message in the staff group
+    thread INTEGER            -- its forum topic, when the group has topics
 );
 CREATE TABLE IF NOT EXISTS ticket_messages (
     staff_message INTEGER PRIMARY KEY,  -- a message in the staff group: a reply to it
@@ -88,9 +89,13 @@ class Ticket:
     answered: dt.datetime | None
     closed: dt.datetime | None
     header: int | None
+    thread: int | None = None
 
 
-MIGRATIONS = ("ALTER TABLE unmatched ADD COLUMN person TEXT",)
+MIGRATIONS = {
+    "unmatched": ("person", "ALTER TABLE unmatched ADD COLUMN person TEXT"),
+    "tickets": ("thread", "ALTER TABLE tickets ADD COLUMN thread INTEGER"),
+}
 """Columns added since the first release; applied once, in order, to an older file."""
 
 
@@ -153,9 +158,9 @@ class Store:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(SCHEMA + TICKETS)
-            columns = {row[1] for row in db.execute("PRAGMA table_info(unmatched)")}
-            if "person" not in columns:
-                db.execute(MIGRATIONS[0])
+            for table, (column, statement) in MIGRATIONS.items():
+                if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(statement)
         except sqlite3.DatabaseError as error:
             raise StoreError(
                 f"{self.path} cannot be used ({error}): if it is damaged, move it away and "
@@ -362,7 +367,7 @@ class Store:
             )
             return number
 
-    _TICKET = "SELECT id, lang, theme, opened, answered, closed, header FROM tickets "
+    _TICKET = "SELECT id, lang, theme, opened, answered, closed, header, thread FROM tickets "
 
     @staticmethod
     def _ticket(row: tuple[Any, ...] | None) -> Ticket | None:
@@ -370,7 +375,7 @@ class Store:
             return None
         moment = lambda v: dt.datetime.fromisoformat(v) if v else None  # noqa: E731
         return Ticket(
-            row[0], row[1], row[2], moment(row[3]), moment(row[4]), moment(row[5]), row[6]
+            row[0], row[1], row[2], moment(row[3]), moment(row[4]), moment(row[5]), row[6], row[7]
         )
 
     @_serialised
@@ -404,6 +409,17 @@ class Store:
                 self.db.execute(
                     "UPDATE tickets SET header = ? WHERE id = ?", (staff_message, number)
                 )
+
+    @_serialised
+    def set_ticket_thread(self, number: int, thread: int) -> None:
+        with self.db:
+            self.db.execute("UPDATE tickets SET thread = ? WHERE id = ?", (thread, number))
+
+    @_serialised
+    def ticket_of_thread(self, thread: int) -> Ticket | None:
+        return self._ticket(
+            self.db.execute(self._TICKET + "WHERE thread = ?", (thread,)).fetchone()
+        )
 
     @_serialised
     def ticket_of_staff_message(self, staff_message: int) -> Ticket | None:

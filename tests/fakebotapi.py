@@ -401,6 +401,8 @@ class FakeBotAPI:
         self._blocked: set[int] = set()
 
         self._webhook: JSON = {"url": ""}
+        self.topics: list[JSON] = []
+        """Forum topics the bot created: chat_id, message_thread_id, name."""
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._descriptions: dict[str, str] = {}
         self._short_descriptions: dict[str, str] = {}
@@ -426,6 +428,8 @@ class FakeBotAPI:
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "getFile": self._get_file,
+            "getChat": self._get_chat,
+            "createForumTopic": self._create_forum_topic,
             "close": lambda p: True,
             "logOut": lambda p: True,
         }
@@ -1152,6 +1156,9 @@ class FakeBotAPI:
             "date": int(time.time()),
             **content,
         }
+        if p.get("message_thread_id") and chat.get("is_forum"):
+            message["message_thread_id"] = int(p["message_thread_id"])
+            message["is_topic_message"] = True
         reply_to = (p.get("reply_parameters") or {}).get("message_id") or p.get(
             "reply_to_message_id"
         )
@@ -1323,6 +1330,32 @@ class FakeBotAPI:
     def _get_text(self, p: JSON, key: str) -> JSON:
         store = self._descriptions if key == "description" else self._short_descriptions
         return {key: store.get(str(p.get("language_code") or ""), "")}
+
+    def _get_chat(self, p: JSON) -> JSON:
+        """A ChatFullInfo as Telegram gives it (the fields the bot reads, and the required)."""
+        chat = copy.deepcopy(self._target_chat(p))
+        chat.setdefault("accent_color_id", 0)
+        chat.setdefault("max_reaction_count", 11)
+        chat.setdefault("accepted_gift_types", {"unlimited_gifts": False, "limited_gifts": False,
+                        "unique_gifts": False, "premium_subscription": False,
+                        "gifts_from_channels": False})  # fmt: skip
+        return chat
+
+    def make_forum(self, chat_id: int) -> None:
+        """Turn a known supergroup into a forum (topics enabled)."""
+        with self._cond:
+            self._chats[chat_id]["is_forum"] = True
+
+    def _create_forum_topic(self, p: JSON) -> JSON:
+        chat = self._target_chat(p)
+        if not chat.get("is_forum"):
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        name = str(p.get("name") or "")
+        if not 1 <= len(name) <= 128:
+            raise ApiError(400, "Bad Request: invalid forum topic name")
+        thread = self._next_id(chat["id"])  # a topic's id is the id of its service message
+        self.topics.append({"chat_id": chat["id"], "message_thread_id": thread, "name": name})
+        return {"message_thread_id": thread, "name": name, "icon_color": 7322096}
 
     def _set_webhook(self, p: JSON) -> bool:
         self._webhook = {"url": str(p.get("url") or "")}

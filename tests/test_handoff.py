@@ -307,3 +307,36 @@ async def test_without_a_staff_group_there_is_no_button(tmp_path) -> None:
         bot.api.send_text(5070, "/start", language_code="fr")
         [_, menu] = await bot.api.wait_sent(5070, count=2)
         assert all(data != "H" for _, data in bot.buttons(menu))
+
+
+async def test_a_forum_group_gets_one_topic_per_ticket_and_answers_in_it(tmp_path) -> None:
+    person = 5080
+    async with running_bot(TESTVILLE, tmp_path / "data", staff_chat_id=STAFF) as bot:
+        await join_staff(bot)
+        bot.api.make_forum(STAFF)
+        await open_ticket(bot, person)
+        [topic] = bot.api.topics
+        assert topic["name"] == "#1 · Français · sans thème"
+        header = bot.api.sent(STAFF)[-1]
+        assert header["message"]["message_thread_id"] == topic["message_thread_id"]
+        await bot.replies_to(person, lambda: bot.api.send_text(person, "ma question"))
+        relayed = (await bot.api.wait_sent(STAFF, count=3))[-1]
+        assert bot.service.store.ticket(1).thread == topic["message_thread_id"]
+        assert relayed["params"].get("message_thread_id") == topic["message_thread_id"]
+        staff_reply.next_id += 1
+        bot.api.send_raw(  # written in the topic, without Telegram's Reply
+            {
+                "message": {
+                    "message_id": staff_reply.next_id,
+                    "date": int(time.time()),
+                    "chat": {"id": STAFF, "type": "supergroup", "title": "Équipe CTAI",
+                             "is_forum": True},
+                    "from": {"id": MARIE, "is_bot": False, "first_name": "Marie"},
+                    "text": "réponse dans le sujet",
+                    "message_thread_id": topic["message_thread_id"],
+                    "is_topic_message": True,
+                }
+            }
+        )  # fmt: skip
+        answer = (await bot.api.wait_sent(person, count=6))[-1]
+        assert answer["text"] == f"{TEAM_FR}\nréponse dans le sujet"
