@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 
 from bot import logs
 from bot.catalogue.loader import count_entries, json_schema, load_catalogue, load_or_raise
@@ -483,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (OSError, sqlite3.Error, ValueError, RuntimeError) as exc:
         print(f"ctai-bot {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except TelegramError as exc:  # at start: Telegram unreachable, or asking to wait
+        print(f"ctai-bot {args.command}: Telegram: {type(exc).__name__}", file=sys.stderr)
         return 1
 
 

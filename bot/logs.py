@@ -35,7 +35,9 @@ class Redact(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         ours = record.name == OURS or record.name.startswith(OURS + ".")
-        message = record.getMessage() if ours else f"{record.msg} (values withheld)"
+        template = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
+        template = template.split("\n")[0]  # asyncio builds reprs (with values) into its lines
+        message = record.getMessage() if ours else f"{template} (values withheld)"
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
             frames = "".join(traceback.format_tb(error.__traceback__))

@@ -38,6 +38,7 @@ MAX_IN_FLIGHT = 200
 REFETCH_SECONDS = 0.25
 """While updates are being handled, the next getUpdates waits at most this long."""
 GRACE_SECONDS = 10.0
+DONE_KEPT = 10_000
 """At shutdown, updates being handled get this long to finish."""
 
 
@@ -103,6 +104,8 @@ class Dispatcher:
     def _ended(self, number: int, who: Hashable, task: asyncio.Task[None]) -> None:
         self.in_flight.pop(number, None)
         self.done.add(number)
+        if len(self.done) > DONE_KEPT:  # webhook mode confirms nothing: keep the latest only
+            self.forget_below(sorted(self.done)[len(self.done) // 2])
         if self.last_of.get(who) is task:
             del self.last_of[who]
 

@@ -11,6 +11,7 @@ relayed. The link between a ticket and a person lives in the store, sealed with 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -30,6 +31,17 @@ log = logging.getLogger(__name__)
 CHECK_EVERY = 300.0
 """Seconds between two looks for requests nobody answered in time."""
 MAX_TICKETS_LISTED = 30
+
+
+RELAYED_CHARS = 3_000
+"""A person's message as the group sees it: with the title and the reading, a Telegram
+message holds 4,096 characters; a longer one is cut, and says so."""
+
+
+def _cut(text: str) -> str:
+    if len(text) <= RELAYED_CHARS:
+        return text
+    return text[:RELAYED_CHARS] + f" […] ({len(text) - RELAYED_CHARS} caractères coupés)"
 
 
 class StaffDesk:
@@ -91,7 +103,7 @@ class StaffDesk:
                 reading.append("🆘 numéros d'urgence montrés : " + ", ".join(relay.emergency))
             self._queue(
                 number,
-                f"💬 {self._title(number)}\n{escape(relay.text)}\n\n<i>🤖 "
+                f"💬 {self._title(number)}\n{escape(_cut(relay.text))}\n\n<i>🤖 "
                 + escape(" · ".join(reading))
                 + "</i>",
             )
@@ -106,40 +118,48 @@ class StaffDesk:
 
     async def deliver(self, bot) -> None:
         """Send the queued staff messages in order, for as long as the bot runs."""
-        store = self.service.store
         pause = 1.0
         while True:
-            entry = store.next_for_staff()
-            if entry is None:
-                self.queued.clear()
-                await self.queued.wait()
-                continue
-            number, ticket_number, text, role = entry
-            markup = self._buttons(ticket_number) if role == "header" else None
             try:
-                ticket = store.ticket(ticket_number)
-                if ticket and role == "header" and ticket.thread is None:
-                    ticket = await self._open_topic(bot, ticket)
-                reply_to = ticket.header if ticket and role == "message" else None
-                sent = await bot.send_message(
-                    self.chat_id,
-                    text,
-                    reply_markup=markup,
-                    reply_to_message_id=reply_to,
-                    allow_sending_without_reply=True,
-                    message_thread_id=ticket.thread if ticket else None,
-                )
-            except (BadRequest, Forbidden) as error:  # never deliverable: dropped, and said
-                log.error("a staff message was refused (%s) and dropped", type(error).__name__)
-                store.sent_to_staff(number, ticket_number, None, role)
-                continue
-            except Exception as error:
-                log.warning("the staff group is unreachable (%s); retrying", type(error).__name__)
+                idle = await self._deliver_one(bot)
+            except Exception:  # the store or the group failing must not stop the queue
+                log.exception("delivering to the staff group failed; trying again")
+                idle = False
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 60.0)
                 continue
             pause = 1.0
-            store.sent_to_staff(number, ticket_number, sent.message_id, role)
+            if idle:
+                self.queued.clear()
+                await self.queued.wait()
+
+    async def _deliver_one(self, bot) -> bool:
+        """Send the oldest queued message; True when there was none."""
+        store = self.service.store
+        entry = store.next_for_staff()
+        if entry is None:
+            return True
+        number, ticket_number, text, role = entry
+        markup = self._buttons(ticket_number) if role == "header" else None
+        ticket = store.ticket(ticket_number)
+        if ticket and role == "header" and ticket.thread is None:
+            ticket = await self._open_topic(bot, ticket)
+        reply_to = ticket.header if ticket and role == "message" else None
+        try:
+            sent = await bot.send_message(
+                self.chat_id,
+                text,
+                reply_markup=markup,
+                reply_to_message_id=reply_to,
+                allow_sending_without_reply=True,
+                message_thread_id=ticket.thread if ticket else None,
+            )
+        except (BadRequest, Forbidden) as error:  # never deliverable: dropped, and said
+            log.error("a staff message was refused (%s) and dropped", type(error).__name__)
+            store.sent_to_staff(number, ticket_number, None, role)
+            return False
+        store.sent_to_staff(number, ticket_number, sent.message_id, role)
+        return False
 
     async def _open_topic(self, bot, ticket: Ticket) -> Ticket:
         """One forum topic per ticket when the group has topics enabled (asked once)."""
@@ -167,7 +187,8 @@ class StaffDesk:
             kind, _, rest = (query.data or "").partition(":")
             action, _, number = rest.partition(":")
             ticket = store.ticket(int(number)) if kind == "K" and number.isdigit() else None
-            await query.answer()
+            with contextlib.suppress(TelegramError):
+                await query.answer()
             if ticket is None:
                 return
             who = escape(query.from_user.first_name or "quelqu'un")

@@ -212,8 +212,9 @@ class Store:
     @_serialised
     def reopen(self) -> None:
         """After the file was deleted: a new, empty one, rather than writing into nothing."""
-        self.db.close()
-        self.db = self._open()
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # the folder may be gone too
+        old, self.db = self.db, self._open()
+        old.close()
         key_file = self.path.with_suffix(".key")
         if not key_file.exists():  # gone with the folder: the key in memory is still good
             key_file.write_bytes(self._key)
@@ -517,6 +518,12 @@ class Store:
                 "DELETE FROM unmatched WHERE day <= ?",
                 ((today - dt.timedelta(days=unmatched_days)).isoformat(),),
             )
+            # A ticket still open when its person was deleted for silence: nobody to answer.
+            self.db.execute(
+                "DELETE FROM ticket_messages WHERE ticket IN (SELECT id FROM tickets "
+                "WHERE person NOT IN (SELECT person FROM people))"
+            )
+            self.db.execute("DELETE FROM tickets WHERE person NOT IN (SELECT person FROM people)")
         return people
 
     def close(self) -> None:

@@ -91,9 +91,16 @@ class TelegramAdapter:
             return  # delivered again after a restart: already answered
         try:
             await self._answer(update, context)
-        finally:
-            self.answered.add(update.update_id)
-            self.service.store.mark_answered(update.update_id)
+        except asyncio.CancelledError:
+            raise  # stopped half way (shutdown): Telegram sends it again, it is answered then
+        except Exception:
+            self._mark(update.update_id)
+            raise  # to on_error, which tells the person
+        self._mark(update.update_id)
+
+    def _mark(self, update_id: int) -> None:
+        self.answered.add(update_id)
+        self.service.store.mark_answered(update_id)
 
     async def _answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         event = event_of(update)
@@ -104,11 +111,11 @@ class TelegramAdapter:
             if self.desk.is_staff(update):  # the staff group is never a person's chat
                 await self.desk.on_update(context.bot, update)
             return
-        if update.callback_query:
-            with contextlib.suppress(TelegramError):
-                await update.callback_query.answer()
         person = self.service.store.person(user.id)
         verdict = self.flood.check(person, price=cost(event.text) if isinstance(event, Text) else 1)
+        if update.callback_query and verdict != "drop":  # a dropped tap costs no round trip
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
         if verdict != "ok":
             if verdict == "warn":
                 lang = self.service.store.load(person).lang
@@ -381,7 +388,9 @@ async def _serve(application: Application, serving: Coroutine[Any, Any, None]) -
         task = loop.create_task(serving)
         for stop in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop, task.cancel)
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await application.stop()
-        await application.post_shutdown(application)
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:  # also when serving failed (a port in use): its error is the one shown
+            await application.stop()
+            await application.post_shutdown(application)

@@ -55,7 +55,9 @@ class WebhookServer:
             if not self.waiting:
                 writer.transport.abort()
                 return
-            next(iter(self.waiting)).transport.abort()  # the slowest makes room
+            slowest = next(iter(self.waiting))
+            del self.waiting[slowest]  # out at once: the next newcomer evicts another
+            slowest.transport.abort()
         self.open += 1
         self.waiting[writer] = None
         try:
@@ -102,7 +104,7 @@ class WebhookServer:
         if not hmac.compare_digest(headers.get(SECRET_HEADER, "").encode(), self.secret.encode()):
             return 403
         length = headers.get("content-length", "")
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit()):
             return 411
         if int(length) > MAX_BODY:
             return 413

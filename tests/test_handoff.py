@@ -340,3 +340,42 @@ async def test_a_forum_group_gets_one_topic_per_ticket_and_answers_in_it(tmp_pat
         )  # fmt: skip
         answer = (await bot.api.wait_sent(person, count=6))[-1]
         assert answer["text"] == f"{TEAM_FR}\nréponse dans le sujet"
+
+
+def test_asking_for_a_person_does_not_hide_an_understood_question(testville) -> None:
+    """'un conseiller CAF' is a question with a card; 'un humain' asks for a person."""
+    i18n = I18n(["fr", "en"])
+    dialogue = Dialogue(testville, i18n, handoff=True)
+    from bot.dialogue.model import State, Text
+
+    def first(text: str) -> str:
+        return dialogue.handle(Text(text), State(lang="fr")).replies[0].text
+
+    assert first("un humain").startswith("👤")
+    assert first("parler à quelqu'un").startswith("👤")
+    assert "Colocations" in first("colocation avec une personne")
+    assert not first("cours de français pour un conseiller").startswith("👤")
+
+
+async def test_a_long_message_reaches_the_team_cut_and_says_so(tmp_path) -> None:
+    person = 5090
+    async with running_bot(TESTVILLE, tmp_path / "data", staff_chat_id=STAFF) as bot:
+        await join_staff(bot)
+        await open_ticket(bot, person)
+        await bot.replies_to(person, lambda: bot.api.send_text(person, "mot " * 1000))
+        relayed = (await bot.api.wait_sent(STAFF, count=3))[-1]["text"]
+        assert len(relayed) <= 4096 and "caractères coupés" in relayed
+
+
+def test_an_open_ticket_goes_with_its_person_when_the_person_is_deleted_for_silence(
+    tmp_path,
+) -> None:
+    from bot.dialogue.model import State
+    from bot.storage import Store
+
+    store = Store(tmp_path / "ctai-bot.sqlite3")
+    long_ago = dt.date(2026, 1, 1)
+    store.save(store.person(1), State("fr"), long_ago, ())
+    store.open_ticket(store.person(1), 1, "fr", None, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    store.purge(dt.date(2026, 12, 1), inactive_days=180, unmatched_days=30)
+    assert store.open_tickets() == [] and store.ticket_chat(1) is None

@@ -219,3 +219,29 @@ def test_privacy_is_explained_in_every_language(lang) -> None:
     assert "180" in text and "/forget" in text
     if lang != "en":
         assert text != DIALOGUE.handle(Command("privacy"), State(lang="en")).replies[0].text
+
+
+async def test_bursts_of_slow_connections_cannot_exceed_the_webhook_cap(
+    tmp_path, monkeypatch
+) -> None:
+    """Connections accepted in the same turn of the loop each evict a different slow one."""
+    import bot.webhook
+
+    monkeypatch.setattr(bot.webhook, "MAX_CONNECTIONS", 10)
+    async with running_bot(TESTVILLE, tmp_path / "data") as running:
+        server = WebhookServer(Dispatcher(running.application), secret="right-secret")
+        port = free_port()
+        await server.start("127.0.0.1", port)
+        try:
+            slow = []
+            for _ in range(5):
+                slow += await asyncio.gather(
+                    *(asyncio.open_connection("127.0.0.1", port) for _ in range(20))
+                )
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.2)
+            assert server.open <= 10
+            for _, writer in slow:
+                writer.close()
+        finally:
+            await server.stop()

@@ -627,7 +627,11 @@ class Dialogue:
             )
             replies.append(handoff.sent(s))
             return Turn(tuple(replies), state, signals=tuple(signals), relay=relay)
-        if self.handoff and not match.emergency and handoff.asks_for_a_person(text):
+        if (
+            self.handoff
+            and not (match.emergency or match.confident or match.operator)
+            and handoff.asks_for_a_person(text)
+        ):  # "un humain", not "un conseiller CAF", which has its card
             return Turn((handoff.consent(s, self.catalogue.territory),), state)
         unmatched = None
         question = self._status_question(match, state, s)
