@@ -321,3 +321,18 @@ def test_the_longest_service_prints_on_one_a4_page(poitiers_site: Site, tmp_path
     render(longest, tmp_path / "service.pdf")
     pdf = (tmp_path / "service.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1, longest
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["fr", "en", "ar", "fa", "ps", "ti", "so", "ru", "uk", "tr"])
+def test_every_page_loads_in_chromium_without_console_messages(
+    poitiers_site: Site, lang: str, tmp_path: Path
+) -> None:
+    """All of a language's pages at once, each in a frame of one page: every script runs."""
+    pages = sorted((poitiers_site.root / lang).glob("*.html"))
+    frames = "".join(f'<iframe src="{page.as_uri()}"></iframe>' for page in pages)
+    harness = tmp_path / "all.html"
+    harness.write_text(f"<!doctype html><title>all</title>{frames}", encoding="utf-8")
+    dom, console = browse(harness)
+    assert len(pages) > 50 and dom.count("<iframe") == len(pages)
+    assert console == []
