@@ -292,6 +292,7 @@ class Store:
         """Delete everything about a person; returns their tickets' numbers (now gone), so
         the staff group can be told they were withdrawn."""
         with self.db:
+            self.db.execute("BEGIN")  # all or nothing
             self.db.execute("DELETE FROM people WHERE person = ?", (person,))
             self.db.execute("DELETE FROM unmatched WHERE person = ?", (person,))
             tickets = [
@@ -327,6 +328,7 @@ class Store:
     def sent_to_staff(self, entry: int, ticket: int, message: int | None, role: str) -> None:
         """Done: remember which staff message belongs to the ticket, and unqueue it."""
         with self.db:
+            self.db.execute("BEGIN")  # all or nothing
             if message is not None and role in ("header", "message"):
                 self.db.execute(
                     "INSERT OR REPLACE INTO ticket_messages (staff_message, ticket) VALUES (?, ?)",
@@ -467,6 +469,7 @@ class Store:
         """Open, never answered, older than ``hours``, and the person not yet told; marked."""
         limit = (now - dt.timedelta(hours=hours)).isoformat()
         with self.db:
+            self.db.execute("BEGIN")  # all or nothing
             rows = self.db.execute(
                 self._TICKET + "WHERE closed IS NULL AND answered IS NULL AND nudged = 0 "
                 "AND opened < ?",
@@ -503,6 +506,7 @@ class Store:
         """Delete people silent for too long, old unmatched messages, and tickets closed more
         than ``ticket_days`` ago; returns people deleted."""
         with self.db:
+            self.db.execute("BEGIN")  # all or nothing
             old = (today - dt.timedelta(days=ticket_days)).isoformat()
             self.db.execute(
                 "DELETE FROM ticket_messages WHERE ticket IN "
