@@ -38,36 +38,6 @@ INDEX, SEARCH, SEARCH_INDEX = "index.html", "search.html", "search-index.js"
 """The search index is a script, not a .json file: browsers refuse to fetch files from a
 page opened from a folder (file://), but they run its scripts."""
 
-SITE_STRINGS: dict[str, dict[str, str]] = {
-    "Search": {
-        "fr": "Rechercher", "ar": "بحث", "fa": "جستجو", "ps": "لټون", "ti": "ድለ",
-        "so": "Raadi", "ru": "Поиск", "uk": "Пошук", "tr": "Ara",
-    },
-    "Open in Telegram": {
-        "fr": "Ouvrir dans Telegram", "ar": "افتحوا في تيليجرام", "fa": "باز کردن در تلگرام",
-        "ps": "په ټېلګرام کې یې پرانیزئ", "ti": "ብቴሌግራም ክፈቱ", "so": "Ka fur Telegram",
-        "ru": "Открыть в Telegram", "uk": "Відкрити в Telegram", "tr": "Telegram'da aç",
-    },
-    "No service found.": {
-        "fr": "Aucun service trouvé.", "ar": "لم يتم العثور على أي خدمة.",
-        "fa": "هیچ خدمتی پیدا نشد.", "ps": "هېڅ خدمت ونه موندل شو.", "ti": "ዝተረኽበ ኣገልግሎት የለን።",
-        "so": "Adeeg lama helin.", "ru": "Ничего не найдено.", "uk": "Нічого не знайдено.",
-        "tr": "Hizmet bulunamadı.",
-    },
-    "🤖 Translated by a machine, not yet checked by a person.": {
-        "fr": "🤖 Traduit automatiquement, pas encore relu par une personne.",
-        "ar": "🤖 ترجمة آلية، لم يراجعها شخص بعد.",
-        "fa": "🤖 ترجمه ماشینی، هنوز کسی آن را بررسی نکرده است.",
-        "ps": "🤖 ماشیني ژباړه، لا تر اوسه کوم انسان نه ده کتلې.",
-        "ti": "🤖 ብማሽን ዝተተርጎመ፣ ገና ብሰብ ኣይተመርመረን።",
-        "so": "🤖 Waxaa turjumay mashiin, weli qof ma hubin.",
-        "ru": "🤖 Машинный перевод, ещё не проверен человеком.",
-        "uk": "🤖 Машинний переклад, ще не перевірений людиною.",
-        "tr": "🤖 Makine çevirisi, henüz bir kişi tarafından kontrol edilmedi.",
-    },
-}  # fmt: skip
-"""The site's few words that the bot's .po files lack: machine-drafted, to be reviewed (and
-moved to the .po files when they are next extracted); English is the key and the fallback."""
 
 STYLE = """
 @page { size: A4; margin: 12mm; }
@@ -210,11 +180,6 @@ def build_site(catalogue: Catalogue, i18n: I18n, out: Path, username: str) -> li
     return written
 
 
-def _ui(s: Strings, message: str) -> str:
-    """One of the site's own words (SITE_STRINGS), escaped."""
-    return escape(SITE_STRINGS[message].get(s.lang, message))
-
-
 def _attr(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -276,8 +241,9 @@ def _telegram(site: _Site, s: Strings, target: str | None) -> str:
     """The bot's deep link and QR code, opening this very page's topic or service."""
     link = deep_link(site.catalogue, site.username, s.lang, target)
     scan = s._("📱 Scan this code with your phone to open the bot in Telegram.")
+    title = escape(s._("Open in Telegram"))
     return (
-        f'<section class="bot"><h2>{_ui(s, "Open in Telegram")}</h2>'
+        f'<section class="bot"><h2>{title}</h2>'
         f'<div class="qr" role="img" aria-labelledby="scan">{_qr(link)}</div>'
         f'<p id="scan">{scan}</p><p>{_url(link)}</p></section>\n'
     )
@@ -287,7 +253,7 @@ def _page(site: _Site, s: Strings, file: str, title: str, heading: str, main: st
           target: str | None) -> str:  # fmt: skip
     """A page of a language folder: the search box, the content, the numbers, the bot, the
     same page in the other languages."""
-    search = _ui(s, "Search")
+    search = escape(s._("Search"))
     languages = "".join(
         f'<li><a href="../{lang}/{file}" lang="{lang}" hreflang="{lang}"'
         + (' aria-current="page"' if lang == s.lang else "")
@@ -370,10 +336,11 @@ def _theme_page(site: _Site, s: Strings, theme_id: str) -> str:
 
 def _search_page(site: _Site, s: Strings) -> str:
     """Filled by its script from the index beside it; ``search.html?q=…`` searches at once."""
-    search = _ui(s, "Search")
+    search = escape(s._("Search"))
+    none = escape(s._("No service found."))
     main = (
         f'<ol class="links" id="results" aria-live="polite"></ol>\n'
-        f'<p id="none" hidden>{_ui(s, "No service found.")}</p>\n'
+        f'<p id="none" hidden>{none}</p>\n'
         f'<script src="{SEARCH_INDEX}"></script>\n<script>{SEARCH_SCRIPT}</script>\n'
     )
     return _page(site, s, SEARCH, search, "🔎 " + search, main, None)
@@ -526,7 +493,7 @@ def _service_page(site: _Site, s: Strings, action: Action) -> str:
     if fell_back:
         marks.append(s._("ℹ️ Not yet translated into your language: shown in another language."))
     elif action.translations.get(s.lang) == "machine":
-        marks.append(_ui(s, "🤖 Translated by a machine, not yet checked by a person."))
+        marks.append(escape(s._("🤖 Translated by a machine, not yet checked by a person.")))
     notices = notice_lines(s, action.notices, site.today)
     main = (
         f'<p class="themes">{themes}</p>\n'
