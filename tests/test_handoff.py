@@ -50,8 +50,12 @@ async def open_ticket(bot: RunningBot, person: int, lang: str = "fr") -> None:
     await bot.api.wait_sent(STAFF, count=staff_before + 1)
 
 
-def staff_reply(bot: RunningBot, to: dict, text: str, *, chat: int = STAFF, is_bot=False) -> None:
-    """Marie answers with Telegram's Reply on a message of the staff group."""
+async def staff_reply(
+    bot: RunningBot, to: dict, text: str, *, chat: int = STAFF, is_bot=False
+) -> None:
+    """Marie answers with Telegram's Reply on a message of the staff group, once the bot has
+    recorded which ticket that message belongs to (a person takes longer than a test)."""
+    await bot.api.wait_for(lambda: bot.service.store.next_for_staff() is None, 10)
     staff_reply.next_id += 1
     bot.api.send_raw(
         {
@@ -95,8 +99,8 @@ async def test_a_question_reaches_the_team_and_the_answers_come_back_in_order(tm
         assert "Bonjour, je cherche une colocation" in relayed["text"]
         assert "🤖" in relayed["text"] and "colocation" in relayed["text"]
 
-        staff_reply(bot, relayed, "Bonjour ! Venez mardi à 10 h.")
-        staff_reply(bot, relayed, "Apportez votre titre de séjour.")
+        await staff_reply(bot, relayed, "Bonjour ! Venez mardi à 10 h.")
+        await staff_reply(bot, relayed, "Apportez votre titre de séjour.")
         answers = (await bot.api.wait_sent(person, count=7))[-2:]
         assert answers[0]["text"] == f"{TEAM_FR}\nBonjour ! Venez mardi à 10 h."
         assert answers[1]["text"].endswith("Apportez votre titre de séjour."), "in order"
@@ -117,13 +121,13 @@ async def test_only_the_staff_group_can_answer(tmp_path) -> None:
         await join_staff(bot)
         await open_ticket(bot, person)
         header = bot.api.sent(STAFF)[-1]
-        staff_reply(bot, header, "I am not staff", chat=OUTSIDER_GROUP)
-        staff_reply(bot, header, "I am a bot", is_bot=True)
+        await staff_reply(bot, header, "I am not staff", chat=OUTSIDER_GROUP)
+        await staff_reply(bot, header, "I am a bot", is_bot=True)
         bot.api.send_text(person, "/help")  # a marker: everything before it was handled
         await bot.api.wait_sent(person, count=5)
         await asyncio.sleep(0.3)
         assert not [t for t in bot.texts(person) if "not staff" in t or "a bot" in t]
-        staff_reply(bot, header, "Je suis de l'équipe")
+        await staff_reply(bot, header, "Je suis de l'équipe")
         answer = (await bot.api.wait_sent(person, count=6))[-1]
         assert answer["text"].endswith("Je suis de l'équipe")
 
@@ -141,7 +145,7 @@ async def test_the_team_closes_and_lists_open_tickets_oldest_first(tmp_path) -> 
         told = (await bot.api.wait_sent(5010, count=5))[-1]
         assert "L'équipe a terminé la conversation" in told["text"]
         await bot.api.wait_for(lambda: any("clos par" in t for t in staff_texts(bot)))
-        staff_reply(bot, header, "encore un mot")
+        await staff_reply(bot, header, "encore un mot")
         await bot.api.wait_for(lambda: any("est clos" in t for t in staff_texts(bot)))
         assert len(bot.api.sent(5010)) == 5, "nothing reaches a closed ticket's person"
 
@@ -176,7 +180,7 @@ async def test_a_restart_mid_conversation_loses_nothing(tmp_path) -> None:
             await bot.replies_to(person, lambda: api.send_text(person, "ma question"))
             relayed = (await api.wait_sent(STAFF, count=3))[-1]
         async with serving(api, data) as bot:
-            staff_reply(bot, relayed, "la réponse après le redémarrage")
+            await staff_reply(bot, relayed, "la réponse après le redémarrage")
             answer = (await api.wait_sent(person, count=6))[-1]
             assert answer["text"].endswith("la réponse après le redémarrage")
             [ack] = await bot.replies_to(person, lambda: api.send_text(person, "merci"))
@@ -223,7 +227,7 @@ async def test_fifty_people_get_their_own_answers(tmp_path) -> None:
         assert len(headers) == 50
         for message in [m for m in bot.api.sent(STAFF) if m["text"].startswith("💬")]:
             n = int(message["text"].split("question de la personne ")[1].split()[0])
-            staff_reply(bot, message, f"réponse pour {n}")
+            await staff_reply(bot, message, f"réponse pour {n}")
         await bot.api.wait_for(lambda: all(len(bot.api.sent(p)) >= 6 for p in people), 60)
         for person in people:
             answers = [t for t in bot.texts(person) if "réponse pour" in t]
@@ -254,7 +258,7 @@ async def test_journeys_in_other_languages(tmp_path, lang) -> None:
         await open_ticket(bot, person, lang)
         header = (await bot.api.wait_sent(STAFF, count=2))[-1]
         assert language_name(lang) in header["text"]
-        staff_reply(bot, header, "OK")
+        await staff_reply(bot, header, "OK")
         answer = (await bot.api.wait_sent(person, count=5))[-1]
         expected = I18n(list(LANGUAGES))[lang]._("👤 CTAI team:")
         assert answer["text"] == f"{expected}\nOK"
