@@ -72,19 +72,35 @@ async def running_bot(
     catalogue_dir: Path, data_dir: Path, *, read_timeout: float | None = None, **changes
 ) -> AsyncIterator[RunningBot]:
     with FakeBotAPI(token=TOKEN) as api:
-        config = config_for(api, catalogue_dir, data_dir, **changes)
-        service = Service(config.settings, semantics=shared_semantics())
-        application = build_application(service, config, read_timeout=read_timeout)
-        async with application:
-            await application.post_init(application)
-            await application.start()
-            polling = asyncio.get_running_loop().create_task(poll(application, timeout=1))
-            try:
-                yield RunningBot(api, service, application, config)
-            finally:
-                polling.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await polling
-                await application.stop()
-                await application.post_shutdown(application)
-        service.store.close()
+        async with serving(
+            api, catalogue_dir, data_dir, read_timeout=read_timeout, **changes
+        ) as bot:
+            yield bot
+
+
+@asynccontextmanager
+async def serving(
+    api: FakeBotAPI,
+    catalogue_dir: Path,
+    data_dir: Path,
+    *,
+    read_timeout: float | None = None,
+    **changes,
+) -> AsyncIterator[RunningBot]:
+    """The bot on an existing fake server: stop it and serve again to restart it."""
+    config = config_for(api, catalogue_dir, data_dir, **changes)
+    service = Service(config.settings, semantics=shared_semantics())
+    application = build_application(service, config, read_timeout=read_timeout)
+    async with application:
+        await application.post_init(application)
+        await application.start()
+        polling = asyncio.get_running_loop().create_task(poll(application, timeout=1))
+        try:
+            yield RunningBot(api, service, application, config)
+        finally:
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+            await application.stop()
+            await application.post_shutdown(application)
+    service.store.close()

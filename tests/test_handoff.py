@@ -4,13 +4,9 @@ ticket, the team's replies come back, and nobody's identity crosses over."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import sqlite3
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 
@@ -18,12 +14,9 @@ import bot.staff
 from bot.dialogue import handoff
 from bot.dialogue.conversation import Dialogue
 from bot.dialogue.i18n import I18n, language_name
-from bot.polling import poll
-from bot.service import Service
-from bot.telegram_app import build_application
-from tests.conftest import SHIPPED, TESTVILLE, shared_semantics
+from tests.conftest import SHIPPED, TESTVILLE
 from tests.fakebotapi import FakeBotAPI
-from tests.harness import TOKEN, RunningBot, config_for, running_bot
+from tests.harness import TOKEN, RunningBot, running_bot, serving
 
 STAFF, MARIE, OUTSIDER_GROUP = -1001234567890, 800, -1009999
 TEAM_FR = "👤 Équipe CTAI\u00a0:"
@@ -150,36 +143,15 @@ async def test_the_team_closes_and_lists_open_tickets_oldest_first(tmp_path) -> 
         assert len(bot.api.sent(5010)) == 5, "nothing reaches a closed ticket's person"
 
 
-@asynccontextmanager
-async def serving(api: FakeBotAPI, data: Path) -> AsyncIterator[RunningBot]:
-    """The bot on an existing fake server: stopped and started again, as after a restart."""
-    config = config_for(api, TESTVILLE, data, staff_chat_id=STAFF)
-    service = Service(config.settings, semantics=shared_semantics())
-    application = build_application(service, config)
-    async with application:
-        await application.post_init(application)
-        await application.start()
-        polling = asyncio.get_running_loop().create_task(poll(application, timeout=1))
-        try:
-            yield RunningBot(api, service, application, config)
-        finally:
-            polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await polling
-            await application.stop()
-            await application.post_shutdown(application)
-    service.store.close()
-
-
 async def test_a_restart_mid_conversation_loses_nothing(tmp_path) -> None:
     person, data = 5020, tmp_path / "data"
     with FakeBotAPI(token=TOKEN) as api:
-        async with serving(api, data) as bot:
+        async with serving(api, TESTVILLE, data, staff_chat_id=STAFF) as bot:
             await join_staff(bot)
             await open_ticket(bot, person)
             await bot.replies_to(person, lambda: api.send_text(person, "ma question"))
             relayed = (await api.wait_sent(STAFF, count=3))[-1]
-        async with serving(api, data) as bot:
+        async with serving(api, TESTVILLE, data, staff_chat_id=STAFF) as bot:
             await staff_reply(bot, relayed, "la réponse après le redémarrage")
             answer = (await api.wait_sent(person, count=6))[-1]
             assert answer["text"].endswith("la réponse après le redémarrage")

@@ -122,6 +122,17 @@ def test_an_unreadable_update_is_set_aside_and_never_crashes_the_bot(tmp_path: P
         assert secret not in text, secret
 
 
+def run_env(api: FakeBotAPI, data: Path) -> dict[str, str]:
+    """What `ctai-bot run` needs to serve the test territory against the fake server."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api.base_url,
+        "CTAI_CATALOGUE_DIR": str(TESTVILLE),
+        "CTAI_DATA_DIR": str(data),
+    }
+
+
 def test_a_refused_token_is_one_line_without_the_token(tmp_path: Path) -> None:
     """Row 6: getMe answers 401 or 404 at start."""
     for status in ("401", "404"):
@@ -129,14 +140,7 @@ def test_a_refused_token_is_one_line_without_the_token(tmp_path: Path) -> None:
             api.fail_next("getMe", status, description="Unauthorized")
             done = subprocess.run(
                 [sys.executable, "-m", "bot.cli", "run"],
-                env={
-                    "PATH": "/usr/bin:/bin",
-                    "TELEGRAM_BOT_TOKEN": TOKEN,
-                    "TELEGRAM_API_URL": api.base_url,
-                    "CTAI_CATALOGUE_DIR": str(TESTVILLE),
-                    "CTAI_DATA_DIR": str(tmp_path / "data"),
-                    "CTAI_SEMANTIC": "0",
-                },
+                env={**run_env(api, tmp_path / "data"), "CTAI_SEMANTIC": "0"},
                 capture_output=True,
                 text=True,
                 cwd=ROOT,
@@ -172,13 +176,7 @@ def test_a_second_bot_on_the_same_data_folder_is_refused(tmp_path: Path) -> None
             api.wait_until(lambda: len(api.sent(4500)) >= 2, timeout=60)
             second = subprocess.run(
                 [sys.executable, "-m", "bot.cli", "run"],
-                env={
-                    "PATH": "/usr/bin:/bin",
-                    "TELEGRAM_BOT_TOKEN": TOKEN,
-                    "TELEGRAM_API_URL": api.base_url,
-                    "CTAI_CATALOGUE_DIR": str(TESTVILLE),
-                    "CTAI_DATA_DIR": str(data),
-                },
+                env=run_env(api, data),
                 capture_output=True,
                 text=True,
                 cwd=ROOT,
@@ -263,9 +261,7 @@ def test_the_webhook_mode_answers_telegram_and_refuses_others(tmp_path: Path) ->
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run", "--webhook-url",
              "https://bot.example.org/telegram", "--port", str(port)],
-            env={"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN,
-                 "TELEGRAM_API_URL": api.base_url, "CTAI_CATALOGUE_DIR": str(TESTVILLE),
-                 "CTAI_DATA_DIR": str(tmp_path / "data"), "CTAI_SEMANTIC": "0",
+            env={**run_env(api, tmp_path / "data"), "CTAI_SEMANTIC": "0",
                  "CTAI_WEBHOOK_SECRET": "s3cret"},
             stderr=subprocess.PIPE, cwd=ROOT,
         )  # fmt: skip

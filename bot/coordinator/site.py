@@ -29,6 +29,7 @@ from bot.dialogue.cards import (
     caveat_lines,
     hours_text,
     notice_lines,
+    place_lines,
     text_of,
     theme_label,
 )
@@ -426,13 +427,7 @@ def _operator(site: _Site, s: Strings, operator: Operator, *, hours: bool) -> st
         lines.append("🌐 " + _url(operator.website))
     if operator.hours and hours:
         lines.append(_hours(s, operator.hours))
-    if operator.languages:
-        names = s.comma.join(language_name(lang) for lang in operator.languages)
-        lines.append(s._("🗣 Languages spoken there: {languages}", languages=names))
-    if operator.wheelchair is not None:
-        lines.append(
-            s._("♿ Wheelchair access") if operator.wheelchair else s._("♿ No wheelchair access")
-        )
+    lines += place_lines(s, operator)
     return (
         f"<section><h2><bdi>{escape(operator.name)}</bdi></h2>\n"
         + "".join(f'<p class="notice">{line}</p>\n' for line in notices)

@@ -121,6 +121,12 @@ def _operator_lines(
         lines.append("🌐 " + s.isolate(escape(operator.website)))
     if operator.hours and hours:
         lines.append(_hours_line(s, operator.hours, now))
+    return lines + place_lines(s, operator)
+
+
+def place_lines(s: Strings, operator: Operator) -> list[str]:
+    """The languages spoken at the place and its wheelchair access (the card and the site)."""
+    lines = []
     if operator.languages:
         names = s.comma.join(language_name(lang) for lang in operator.languages)
         lines.append(s._("🗣 Languages spoken there: {languages}", languages=names))
