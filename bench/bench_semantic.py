@@ -33,8 +33,8 @@ from bot.matching.evaluation import read_rows  # noqa: E402
 from bot.matching.semantic import (  # noqa: E402
     E5Embedder,
     EmbeddingCache,
+    LabelRows,
     SemanticIndex,
-    rows_by_label,
 )
 
 TEST = ROOT / "tests" / "data" / "eval-test.jsonl"
@@ -60,7 +60,7 @@ def tenfold(index: SemanticIndex, catalogue: Catalogue) -> Catalogue:
     big = Catalogue(catalogue.territory, catalogue.themes, catalogue.operators, tuple(actions))
     index.matrix = np.vstack(rows)
     index.labels, index.texts = labels, texts
-    index.rows = rows_by_label(labels)
+    index.rows = LabelRows(labels)
     index.action_themes = {a.id: a.themes for a in big.actions}
     return big
 

@@ -1,8 +1,8 @@
 """Logging that cannot leak a person or the token.
 
 Libraries log what they hold: python-telegram-bot writes a whole update it cannot parse, or a
-truncated response body, with names, ids and message text; httpx writes request URLs, which
-carry the token. So every line goes through one filter: a library's line keeps its template
+truncated response body, with names, ids and message text; HTTP clients write request URLs,
+which carry the token. So every line goes through one filter: a library's line keeps its template
 (the constant text the library wrote, e.g. 'Can not load invalid JSON data: "%s"') without
 the values; our own lines are kept; in every line the token is replaced and long runs of
 digits (Telegram ids, phone numbers) are masked; an exception keeps its type and traceback
@@ -60,4 +60,3 @@ def configure(level: int = logging.INFO, secrets: tuple[str, ...] = ()) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -14,6 +14,7 @@ import logging
 import secrets
 import signal
 from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from telegram import (
@@ -38,6 +39,7 @@ from bot.admin import ADMIN_COMMANDS, figures_text, reload_text
 from bot.config import Config
 from bot.dialogue.model import Command, Event, Location, Press, Start, Text, Unsupported
 from bot.flood import FloodGuard, cost
+from bot.http import AiohttpRequest
 from bot.polling import ALLOWED_UPDATES, Dispatcher, poll
 from bot.recent import Recent
 from bot.sending import send, split_message
@@ -52,6 +54,9 @@ HUMAN_COMMAND = "human"
 PURGE_EVERY = dt.timedelta(hours=24)
 STABLE_SECONDS = 0.5
 STORE_CHECK_SECONDS = 30.0
+LONG_TEXT_CHARS = 500
+"""Typed messages longer than this are matched in a lane of their own, one at a time: a few
+people sending pages of text share one thread and leave the others to everyone else."""
 
 
 def event_of(update: Update) -> Event | None:
@@ -85,6 +90,7 @@ class TelegramAdapter:
         self.flood = FloodGuard()
         self.answered = Recent(sorted(service.store.answered_updates()))
         self.desk = StaffDesk(service, config.staff_chat_id) if config.staff_chat_id else None
+        self.long_texts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="long-texts")
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.update_id in self.answered:
@@ -139,7 +145,11 @@ class TelegramAdapter:
         )
         # A typed message goes through the embedding model (tens of ms): off the event loop,
         # so that sends, polling and the watcher keep running. Buttons stay on the loop.
-        turn = await asyncio.to_thread(handle) if isinstance(event, Text) else handle()
+        if isinstance(event, Text):
+            lane = self.long_texts if len(event.text) > LONG_TEXT_CHARS else None
+            turn = await asyncio.get_running_loop().run_in_executor(lane, handle)
+        else:
+            turn = handle()
         urgent = any(signal.kind == "emergency" for signal in turn.signals)
         if not await send(context.bot, chat.id, turn.replies, at_least_once=urgent):
             lost = self.service.dialogue.maybe_lost(turn.state.lang)
@@ -270,6 +280,7 @@ class TelegramAdapter:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.long_texts.shutdown(wait=False, cancel_futures=True)
 
     async def _watch_store(self, bot) -> None:
         """A database file deleted under the running bot is noticed, said, and started
@@ -320,13 +331,13 @@ def build_application(
     service: Service, config: Config, *, read_timeout: float | None = None
 ) -> Application:
     """The PTB application; ``read_timeout`` (seconds) overrides PTB's 5 s for sends."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the token
     adapter = TelegramAdapter(service, config)
-    builder = ApplicationBuilder()
-    if read_timeout is not None:
-        builder = builder.read_timeout(read_timeout)
+    sends = AiohttpRequest() if read_timeout is None else AiohttpRequest(read_timeout=read_timeout)
     application = (
-        builder.token(config.token)
+        ApplicationBuilder()
+        .request(sends)
+        .get_updates_request(AiohttpRequest(pool_size=1))
+        .token(config.token)
         .base_url(config.api_url)
         .base_file_url(config.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))

@@ -56,20 +56,29 @@ CUES: dict[Ask, tuple[str, ...]] = {
 WHERE_ACCENTED = re.compile(r"(?<!\w)où(?!\w)", re.IGNORECASE)
 """French "où" ("where"), told from "ou" ("or") by its accent, before normalising drops it."""
 
-_CUES: dict[Ask, list[tuple[str, ...]]] = {
-    ask: [tuple(words(normalise(cue))) for cue in cues] for ask, cues in CUES.items()
-}
+
+def _by_first_word() -> dict[str, list[tuple[Ask, tuple[str, ...]]]]:
+    """Each cue's words under its first word: a message is read once, whatever its length."""
+    index: dict[str, list[tuple[Ask, tuple[str, ...]]]] = {}
+    for ask, cues in CUES.items():
+        for cue in cues:
+            if phrase := tuple(words(normalise(cue))):
+                index.setdefault(phrase[0], []).append((ask, phrase))
+    return index
 
 
-def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return n > 0 and any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+_BY_FIRST_WORD = _by_first_word()
 
 
 def asks(text: str) -> tuple[Ask, ...]:
     """The practical questions in ``text``, in a fixed order."""
     tokens = words(normalise(text))
-    found = {ask for ask, phrases in _CUES.items() if any(_contains(tokens, p) for p in phrases)}
+    found = {
+        ask
+        for i, token in enumerate(tokens)
+        for ask, phrase in _BY_FIRST_WORD.get(token, ())
+        if tuple(tokens[i : i + len(phrase)]) == phrase
+    }
     if WHERE_ACCENTED.search(text):
         found.add("where")
     return tuple(ask for ask in CUES if ask in found)
