@@ -271,10 +271,19 @@ class TelegramAdapter:
             loop.create_task(self._purge_daily()),
             loop.create_task(self._watch_catalogue(bot)),
             loop.create_task(self._watch_store(bot)),
+            loop.create_task(self._warm_up()),
         ]
         if self.desk:
             self._tasks.append(loop.create_task(self.desk.watch_overdue(bot)))
             self._tasks.append(loop.create_task(self.desk.deliver(bot)))
+
+    async def _warm_up(self) -> None:
+        """The language and embedding models are read on first use (about 0.4 s): read
+        them at start, so that the first person to write does not wait for them."""
+        try:
+            await asyncio.to_thread(self.service.dialogue.engine.match, "bonjour")
+        except Exception:
+            log.exception("warming up the matching failed; the models load on first use")
 
     async def post_shutdown(self, application: Application) -> None:
         for task in self._tasks:
