@@ -9,15 +9,20 @@ transport be replaced through ``BaseRequest``; everything above it (the Bot API 
 errors, rate limiting) is PTB's own.
 
 Errors keep what ``bot.sending.may_have_arrived`` needs: the aiohttp exception is the
-``__cause__`` of PTB's ``TimedOut`` or ``NetworkError``, and no message carries a URL (it
-holds the token).
+``__cause__`` of PTB's ``TimedOut`` or ``NetworkError``. The messages we raise carry no URL
+(it holds the token); aiohttp's own (the causes) may, and only ``bot.logs``, which withholds
+every exception message, keeps them out of the log.
+
+As with httpx before: proxies from ``HTTPS_PROXY`` and certifi's certificate authorities.
 """
 
 from __future__ import annotations
 
+import ssl
 from urllib.parse import urlencode
 
 import aiohttp
+import certifi
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -50,9 +55,10 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.pool_size, enable_cleanup_closed=True)
+            authorities = ssl.create_default_context(cafile=certifi.where())
+            connector = aiohttp.TCPConnector(limit=self.pool_size, ssl=authorities)
             self._session = aiohttp.ClientSession(
-                connector=connector, headers={"User-Agent": self.USER_AGENT}
+                connector=connector, headers={"User-Agent": self.USER_AGENT}, trust_env=True
             )
 
     async def shutdown(self) -> None:
@@ -73,8 +79,7 @@ class AiohttpRequest(BaseRequest):
         """One request; aiohttp has no write time-out, so ``write_timeout`` is not used (a
         send's body is a few kilobytes)."""
         if self._session is None or self._session.closed:
-            await self.initialize()
-        assert self._session is not None
+            raise RuntimeError("AiohttpRequest is not initialized")
         read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         connect = (
             self.connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
@@ -91,10 +96,10 @@ class AiohttpRequest(BaseRequest):
             body = self._body(request_data)
             headers = {"Content-Type": FORM} if body is not None else None
             async with self._session.request(
-                method, url, data=body, headers=headers, timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout, allow_redirects=False
             ) as response:
                 return response.status, await response.read()
-        except (TimeoutError, aiohttp.ServerTimeoutError) as error:
+        except TimeoutError as error:  # aiohttp's time-outs are TimeoutErrors too
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}") from error

@@ -18,6 +18,7 @@ Telegram before it is answered, and no update able to stop the bot.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Hashable
@@ -33,6 +34,12 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 MAX_BACKOFF = 30.0
 WORKERS = 16
 """Updates handled at once: enough to hide one person's slow send, few enough for 2 cores."""
+LONG_TEXT_CHARS = 500
+"""Typed messages longer than this are matched in a lane of their own, one at a time: a few
+people sending pages of text share one thread and leave the others to everyone else."""
+LONG_AT_ONCE = 2
+"""Of the workers, at most this many hold a long text (waiting for its lane): many accounts
+sending long texts at once cannot take every worker."""
 MAX_IN_FLIGHT = 200
 """Fetched but not yet answered; above this, polling waits (a bounded queue)."""
 REFETCH_SECONDS = 0.25
@@ -52,6 +59,13 @@ def sender(raw: dict[str, Any]) -> Hashable:
     return ("update", raw.get("update_id"))
 
 
+def is_long(raw: dict[str, Any]) -> bool:
+    """A typed message over ``LONG_TEXT_CHARS`` (a caption does not reach the matching)."""
+    message = raw.get("message")
+    text = message.get("text") if isinstance(message, dict) else None
+    return isinstance(text, str) and len(text) > LONG_TEXT_CHARS
+
+
 class Dispatcher:
     """Runs updates side by side, each person's in order; sets aside what cannot be read or
     handled. Used by long polling and by the webhook server alike."""
@@ -59,6 +73,7 @@ class Dispatcher:
     def __init__(self, application: Application) -> None:
         self.application = application
         self.slots = asyncio.Semaphore(WORKERS)
+        self.long_slots = asyncio.Semaphore(LONG_AT_ONCE)
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.last_of: dict[Hashable, asyncio.Task[None]] = {}
         self.done: set[int] = set()
@@ -85,17 +100,19 @@ class Dispatcher:
             return None
         who = sender(raw)
         task = asyncio.get_running_loop().create_task(
-            self._handle(number, update, self.last_of.get(who))
+            self._handle(number, update, self.last_of.get(who), long=is_long(raw))
         )
         self.in_flight[number] = task
         self.last_of[who] = task
         task.add_done_callback(lambda done, n=number, w=who: self._ended(n, w, done))
         return task
 
-    async def _handle(self, number: int, update: Update, before: asyncio.Task[None] | None) -> None:
+    async def _handle(
+        self, number: int, update: Update, before: asyncio.Task[None] | None, *, long: bool
+    ) -> None:
         if before is not None:
             await asyncio.wait([before])  # the same person's earlier message is answered first
-        async with self.slots:
+        async with self.long_slots if long else contextlib.nullcontext(), self.slots:
             try:
                 await self.application.process_update(update)
             except Exception as error:  # PTB hands handler errors to on_error; this is a bug

@@ -57,8 +57,13 @@ def may_have_arrived(error: TelegramError) -> bool:
         return not isinstance(cause, aiohttp.ConnectionTimeoutError)
     if isinstance(cause, aiohttp.ClientConnectorError):
         return False
+    # A garbled answer (ClientResponseError) also means the request was read.
     return isinstance(
-        cause, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientOSError
+        cause,
+        aiohttp.ClientResponseError
+        | aiohttp.ServerDisconnectedError
+        | aiohttp.ClientPayloadError
+        | aiohttp.ClientOSError,
     )
 
 
@@ -95,7 +100,8 @@ async def post(bot: Bot, method: str, chat_id: int, fields: dict[str, object]) -
     """A send whose answer is not used. PTB's ``send_message`` parses each answer into a
     ``Message`` that the bot throws away: about a tenth of its CPU under load (issue 14).
     ``_post`` is what PTB's methods call (PTB 22); it applies the rate limiter and drops
-    ``None`` fields."""
+    ``None`` fields, but fills in no ``Defaults``: every field the bot's defaults set
+    (``parse_mode``) is passed by the caller."""
     await bot._post(method, {"chat_id": chat_id, **fields})
 
 
@@ -115,8 +121,12 @@ async def send(
     for reply in replies:
         if reply.place:
             p = reply.place
-            venue = {"latitude": p.lat, "longitude": p.lon, "title": p.title}
-            venue["address"] = p.address or p.title
+            venue = {
+                "latitude": p.lat,
+                "longitude": p.lon,
+                "title": p.title,
+                "address": p.address or p.title,
+            }
             await one(lambda venue=venue: post(message_bot, "sendVenue", chat_id, venue))
         if reply.text:
             pieces = split_message(reply.text)

@@ -40,7 +40,7 @@ from bot.config import Config
 from bot.dialogue.model import Command, Event, Location, Press, Start, Text, Unsupported
 from bot.flood import FloodGuard, cost
 from bot.http import AiohttpRequest
-from bot.polling import ALLOWED_UPDATES, Dispatcher, poll
+from bot.polling import ALLOWED_UPDATES, LONG_TEXT_CHARS, Dispatcher, poll
 from bot.recent import Recent
 from bot.sending import send, split_message
 from bot.service import Service
@@ -54,9 +54,6 @@ HUMAN_COMMAND = "human"
 PURGE_EVERY = dt.timedelta(hours=24)
 STABLE_SECONDS = 0.5
 STORE_CHECK_SECONDS = 30.0
-LONG_TEXT_CHARS = 500
-"""Typed messages longer than this are matched in a lane of their own, one at a time: a few
-people sending pages of text share one thread and leave the others to everyone else."""
 
 
 def event_of(update: Update) -> Event | None:

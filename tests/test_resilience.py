@@ -48,6 +48,26 @@ async def test_long_messages_from_two_people_do_not_hold_up_a_third(tmp_path) ->
             assert len(texts) - len(told) < 6, "not every long message was read"
 
 
+async def test_long_texts_from_many_accounts_at_once_do_not_take_every_worker(tmp_path) -> None:
+    """Sixty accounts send a 4,096-character message at the same moment: the long texts wait
+    for their own lane without holding the workers, and a short typed question is answered
+    at once."""
+    long_text = (CATALOGUE_WORDS * 80)[:4096]
+    async with running_bot(TESTVILLE, tmp_path / "data") as bot:
+        other = 4150
+        bot.api.send_text(other, "/start", language_code="fr")
+        await bot.api.wait_sent(other, count=2)
+        for account in range(60):
+            bot.api.send_text(4300 + account, long_text, language_code="fr")
+        await asyncio.sleep(0.2)  # fetched and started
+        started = time.monotonic()
+        bot.api.send_text(other, "colocation")
+        await bot.api.wait_sent(other, count=3, timeout=20)
+        assert time.monotonic() - started < 1.5
+        await bot.api.wait_for(lambda: not bot.api.pending_updates, timeout=60)
+        assert all(bot.texts(4300 + account) for account in range(60)), "every one answered"
+
+
 async def test_a_person_told_to_wait_by_telegram_delays_only_themselves(tmp_path) -> None:
     """Row 3: Telegram asks one send to wait 5 s; another person is answered meanwhile."""
     async with running_bot(TESTVILLE, tmp_path / "data") as bot:
