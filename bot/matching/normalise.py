@@ -6,6 +6,7 @@ without accents, with Arabic letters on a Persian keyboard, with Arabic-Indic di
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -58,6 +59,7 @@ _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 
 
+@functools.lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A crude, language-blind stem: one common ending (or Arabic article) cut off.
 
@@ -98,11 +100,14 @@ _ETHIOPIC_SYLLABLES = {
 
 def normalise(text: str) -> str:
     """The comparable form of ``text``: lower case, no accents, unified letters, stems."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text)
-    text = text.casefold().translate(_LETTERS).translate(_DIGITS)
-    text = _ARABIC_MARKS.sub("", text)
-    text = _strip_marks(text).translate(_ETHIOPIC_SYLLABLES)
+    if text.isascii():  # most keywords: nothing below but case and "`" changes them
+        text = text.lower().replace("`", "'")
+    else:
+        text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE.sub("", text)
+        text = text.casefold().translate(_LETTERS).translate(_DIGITS)
+        text = _ARABIC_MARKS.sub("", text)
+        text = _strip_marks(text).translate(_ETHIOPIC_SYLLABLES)
     return " ".join(stem(_ELISION.sub("", word)) for word in _WORD.findall(text))
 
 
