@@ -4,9 +4,8 @@ Under load most of the bot's CPU went into httpx and httpcore (httpcore checks e
 connection for expiry on each request), not into the bot: one request cost about 1.2 ms of
 CPU alone and 2.5 ms with 16 at once, against 0.2-0.3 ms with aiohttp, whose HTTP parser is
 compiled (measured against the fake Bot API on one core; ``bench/bench_fairness.py``, part 2,
-shows the whole bot's). PTB lets the
-transport be replaced through ``BaseRequest``; everything above it (the Bot API methods,
-errors, rate limiting) is PTB's own.
+shows the whole bot's). PTB lets the transport be replaced through ``BaseRequest``;
+everything above it (the Bot API methods, errors, rate limiting) is PTB's own.
 
 Errors keep what ``bot.sending.may_have_arrived`` needs: the aiohttp exception is the
 ``__cause__`` of PTB's ``TimedOut`` or ``NetworkError``. The messages we raise carry no URL
