@@ -65,7 +65,7 @@ from bot.flood import FloodGuard, Verdict  # noqa: E402
 from bot.matching.semantic import Semantics, default_semantics  # noqa: E402
 from bot.polling import Poller  # noqa: E402
 from bot.service import Service  # noqa: E402
-from bot.telegram_app import TelegramAdapter, build_application  # noqa: E402
+from bot.telegram_app import TelegramAdapter, build_application, started  # noqa: E402
 from tests.fakebotapi import FakeBotAPI  # noqa: E402
 from tests.harness import TOKEN, config_for  # noqa: E402
 
@@ -237,18 +237,8 @@ async def our_bot(
     application = build_application(service, config)
     meter = Meter(application)
     poller = Poller(application, timeout=1)
-    async with application:
-        await application.post_init(application)
-        await application.start()
-        task = asyncio.get_running_loop().create_task(poller.run())
-        try:
-            yield application, meter, poller
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            await application.stop()
-            await application.post_shutdown(application)
+    async with started(application, poller.run()):
+        yield application, meter, poller
     service.store.close()
 
 

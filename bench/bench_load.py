@@ -10,7 +10,6 @@ off here: this measures how fast the bot itself could go.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing
 import os
 import statistics
@@ -28,7 +27,7 @@ from telegram.ext import TypeHandler  # noqa: E402
 
 from bot.polling import poll  # noqa: E402
 from bot.service import Service  # noqa: E402
-from bot.telegram_app import build_application  # noqa: E402
+from bot.telegram_app import build_application, started  # noqa: E402
 from tests.fakebotapi import FakeBotAPI  # noqa: E402
 from tests.harness import TOKEN, config_for  # noqa: E402
 
@@ -99,18 +98,12 @@ async def main() -> None:
         application = build_application(Service(config.settings), config)
         application.add_handler(TypeHandler(Update, begin), group=-1)
         application.add_handler(TypeHandler(Update, end), group=1)
-        async with application:
-            await application.post_init(application)
-            task = asyncio.get_running_loop().create_task(poll(application, timeout=1))
+        async with started(application, poll(application, timeout=1)):
             await burst(parent, range(900_001, 900_101), latencies)  # warm-up: 1,000 updates
             warm = rss_mib()
             latencies.clear()
             elapsed = await burst(parent, range(1, PEOPLE + 1), latencies)
             after = rss_mib()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            await application.post_shutdown(application)
     parent.send(("per_person", None))
     per_person = parent.recv()
     parent.send(("stop", None))

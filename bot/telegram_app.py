@@ -13,7 +13,7 @@ import functools
 import logging
 import secrets
 import signal
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -396,18 +396,32 @@ async def _webhook(application: Application, url: str, secret: str, listen: str,
         await server.dispatcher.finish()
 
 
-async def _serve(application: Application, serving: Coroutine[Any, Any, None]) -> None:
-    """Serve until SIGINT or SIGTERM, then shut down cleanly."""
-    loop = asyncio.get_running_loop()
+@contextlib.asynccontextmanager
+async def started(
+    application: Application, serving: Coroutine[Any, Any, None]
+) -> AsyncIterator[asyncio.Task[None]]:
+    """The application set up and started, ``serving`` (polling, a webhook) in a task; on
+    leaving, the task is stopped and the application shut down in order, also when serving
+    failed. The bot, the tests and the benches all start the bot this way."""
     async with application:
         await application.post_init(application)
         await application.start()
-        task = loop.create_task(serving)
-        for stop in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(stop, task.cancel)
+        task = asyncio.get_running_loop().create_task(serving)
         try:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        finally:  # also when serving failed (a port in use): its error is the one shown
+            yield task
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
             await application.stop()
             await application.post_shutdown(application)
+
+
+async def _serve(application: Application, serving: Coroutine[Any, Any, None]) -> None:
+    """Serve until SIGINT or SIGTERM, then shut down cleanly; when serving fails (a port in
+    use), its error is the one shown."""
+    loop = asyncio.get_running_loop()
+    async with started(application, serving) as task:
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -14,7 +12,7 @@ from telegram.ext import Application
 from bot.config import Config
 from bot.polling import poll
 from bot.service import Service
-from bot.telegram_app import build_application
+from bot.telegram_app import build_application, started
 from tests.conftest import shared_semantics
 from tests.fakebotapi import FakeBotAPI
 
@@ -91,16 +89,6 @@ async def serving(
     config = config_for(api, catalogue_dir, data_dir, **changes)
     service = Service(config.settings, semantics=shared_semantics())
     application = build_application(service, config, read_timeout=read_timeout)
-    async with application:
-        await application.post_init(application)
-        await application.start()
-        polling = asyncio.get_running_loop().create_task(poll(application, timeout=1))
-        try:
-            yield RunningBot(api, service, application, config)
-        finally:
-            polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await polling
-            await application.stop()
-            await application.post_shutdown(application)
+    async with started(application, poll(application, timeout=1)):
+        yield RunningBot(api, service, application, config)
     service.store.close()
