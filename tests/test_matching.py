@@ -55,6 +55,20 @@ def test_an_off_topic_message_is_not_routed(engine) -> None:
     assert not match.confident and not match.emergency
 
 
+def test_a_common_word_is_not_a_typo_of_a_keyword(engine) -> None:
+    """ "pas" is one letter from "PASS" (the hospital's free care): a CAF question in French
+    got the PASS card."""
+    evidence = engine.keyword_evidence("ils coupent pas le RSA, la CAF répond pas")
+    assert "pass-free-health-care" not in evidence.own
+    assert "pass-free-health-care" in engine.keyword_evidence("la PASS de l'hôpital").own
+
+
+def test_an_operators_name_is_not_a_cry_for_help(engine) -> None:
+    """ "du Secours Catholique" is two letters from "au secours" (112)."""
+    assert not engine.match("horaires du secours catholique poitiers").emergency
+    assert "112" in engine.match("au secours il me frappe").emergency
+
+
 def test_a_named_operator_leads_to_its_actions(engine) -> None:
     match = engine.match("toit du monde")
     assert match.results and all(r.action.operators == ["toit-du-monde"] for r in match.results)
@@ -75,6 +89,18 @@ def test_danger_comes_with_its_contact_even_inside_a_request(engine) -> None:
 def test_ordinary_requests_raise_no_alarm(engine) -> None:
     for text in ("comment faire une demande de HLM", "aide pour faire mon CV", "I need a doctor"):
         assert engine.match(text).emergency == (), text
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [("ambulans şoförü olmak istiyorum, ne gerekiyor", "ölmek istiyorum"),  # become / die
+     ("ለይቲ ድቃስ የብለይን ብዙሕ እሓስብ", "መደቀሲ የብለይን")],  # no sleep / no place to sleep
+)  # fmt: skip
+def test_a_short_word_one_letter_from_a_danger_phrase_is_no_alarm(engine, text, danger) -> None:
+    """A development-split false alarm and an old-set one, each one letter from a danger
+    phrase; the phrase itself still raises its number."""
+    assert engine.match(text).emergency == ()
+    assert engine.match(danger).emergency
 
 
 def test_a_newcomer_sees_actions_open_to_them_first(engine) -> None:

@@ -259,6 +259,40 @@ def test_a_where_to_ask_must_name_an_existing_action(testville_copy: Path) -> No
     assert any("did you mean 'french-for-work'" in p.message for p in problems)
 
 
+def test_a_dangers_then_must_name_an_existing_action(testville_copy: Path) -> None:
+    path = testville_copy / "territory.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('      number: "15"\n', '      number: "15"\n      then: [french-for-wrok]\n'),
+        encoding="utf-8",
+    )
+    catalogue, problems = load_catalogue(testville_copy, today=FIXED_TODAY)
+    assert catalogue is None
+    wrong = [p for p in problems if "'then' names unknown action" in p.message]
+    assert wrong and "did you mean 'french-for-work'" in wrong[0].message
+    assert wrong[0].line == text.splitlines().index('      number: "15"') + 2
+
+
+def test_after_the_numbers_a_suicidal_message_is_offered_someone_to_talk_to(
+    dialogue: Dialogue,
+) -> None:
+    """A development-split story: before, a confident card about local heritage came under
+    the 3114; now the services the 3114 names for afterwards are one tap away."""
+    text = "تعبت من كل شي، صرت حس انو اهلي رح يرتاحو اذا رحت. امبارح كتبت رسالة لامي وخبيتها"
+    numbers, calm = say(dialogue, text, "ar")
+    assert "3114" in numbers.text
+    offered = [b.data for row in calm.buttons for b in row]
+    then = next(c.then for c in dialogue.catalogue.territory.emergency if c.id == "3114")
+    assert offered[: len(then)] == [f"a:{a}" for a in then]
+    assert any(b.data == "e" or "🆘" in b.label for row in calm.buttons for b in row)
+
+
+def test_a_danger_beside_a_clear_request_keeps_the_card_asked_for(dialogue: Dialogue) -> None:
+    match = dialogue.engine.match("je veux mourir, et je cherche un travail")
+    assert "3114" in match.emergency and match.confident
+    assert "employment" in match.results[0].action.themes and not match.then
+
+
 def test_every_theme_has_a_menu_button(dialogue: Dialogue) -> None:
     menu = dialogue.handle(Press("M"), State(lang="en"), now=MONDAY_10).replies[0]
     shown = {b.data for row in menu.buttons for b in row}

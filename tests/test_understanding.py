@@ -46,10 +46,52 @@ def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> Non
     assert "18" not in match.emergency, match.as_json()
 
 
+MISSING_CHILDREN = [
+    "دخترم ده ساله است از مکتب نیامده، دو ساعت شده، همه جا را پالیدیم پیدا نمیشه",
+    "زما زوی شپږ کلن دی، له ښوونځي نه نه دی راغلی، دوه ساعته کېږي، هېچا نه دی لیدلی",
+    "wiilkayga 7 jir ah dugsiga kama soo laaban, 2 saac ayaa ka badan, meel walba waan ka raadinay",
+]
+
+
+@pytest.mark.parametrize("text", MISSING_CHILDREN)
+def test_a_missing_child_is_not_a_school_enrolment(hybrid: MatchingEngine, text: str) -> None:
+    """Development-split messages that got a confident school-enrolment card under the
+    numbers: "school" was in them, the danger was what they were about."""
+    match = hybrid.match(text)
+    assert {"17", "119"} & set(match.emergency), match.as_json()
+    assert not match.confident, match.as_json()
+
+
+def test_a_suicidal_story_gets_no_card_about_something_else(hybrid: MatchingEngine) -> None:
+    text = "تعبت من كل شي، صرت حس انو اهلي رح يرتاحو اذا رحت. امبارح كتبت رسالة لامي وخبيتها"
+    match = hybrid.match(text)
+    assert "3114" in match.emergency, match.as_json()
+    assert not match.confident or "health" in match.results[0].action.themes, match.as_json()
+
+
+def test_a_faint_false_alarm_keeps_the_card_asked_for(hybrid: MatchingEngine) -> None:
+    """Arabizi reads close to the Arabizi crisis examples: the numbers may show, gently, but
+    the social-housing request still opens its card."""
+    match = hybrid.match("bdna na3mel talab sakan ijtima3i HLM, ne7na 6 bi ghorfe wa7de")
+    assert not match.emergency or match.gentle, match.as_json()
+    assert match.confident and match.results[0].action.id == "social-housing-application"
+
+
 def test_a_danger_only_the_meaning_shows_still_gets_an_answer(hybrid: MatchingEngine) -> None:
     match = hybrid.match("no room anywhere, me and the kids are in the car tonight")
     assert "115" in match.emergency
     assert match.results and "housing" in match.results[0].action.themes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yardıma ihtiyacım var", "ሓገዝ የድልየኒ", "де купити папір для принтера"],
+)  # fmt: skip
+def test_help_with_nothing_named_gets_no_card_at_once(hybrid: MatchingEngine, text: str) -> None:
+    """Development-split messages that got a confident card: "I need help" (Turkish,
+    Tigrinya) reads close to "I need a doctor"; printer paper shares one word with the
+    digital-help services."""
+    assert not hybrid.match(text).confident, hybrid.match(text).as_json()
 
 
 @pytest.mark.parametrize(

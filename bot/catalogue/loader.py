@@ -387,6 +387,19 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
                 "error",
                 f"where_to_ask names unknown action {theme.where_to_ask!r}{suggestion}",
             )
+    for index, contact in enumerate(territory.emergency):
+        _, parsed, path = entries.territories[0]
+        for position, action_id in enumerate(contact.then):
+            if action_id not in actions:
+                hint = difflib.get_close_matches(action_id, list(actions), n=1)
+                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+                report.add(
+                    parsed,
+                    (*path, "emergency", index, "then", position),
+                    "error",
+                    f"emergency {contact.id!r}: 'then' names unknown action "
+                    f"{action_id!r}{suggestion}",
+                )
     if not (territory.coordinator.phone or territory.coordinator.email):
         _, parsed, path = entries.territories[0]
         report.add(

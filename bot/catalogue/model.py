@@ -152,6 +152,11 @@ class EmergencyContact(Strict):
     themes: list[ThemeId] = Field(
         default=[], description="themes this danger also belongs to (115: housing)"
     )
+    then: list[Identifier] = Field(
+        default=[],
+        description="actions offered right after this number, first, when the message is about "
+        "this danger and asks for nothing else (3114: someone to talk to)",
+    )
     sms: bool = False
 
 

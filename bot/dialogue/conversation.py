@@ -656,10 +656,15 @@ class Dialogue:
             ]
             replies.append(replace(card, buttons=(*more, *card.buttons)))
             signals += [Signal("theme", state.theme or best.themes[0]), Signal("action", best.id)]
-        elif match.clarify and match.emergency:
-            replies.append(
-                self.menu(s, s._("💙 I am here. When you are ready, tap a topic or write to me."))
+        elif match.emergency and (match.clarify or match.then):
+            menu = self.menu(
+                s, s._("💙 I am here. When you are ready, tap a topic or write to me.")
             )
+            then = tuple(
+                (Button(_short("➕ " + text_of(s, action.title)[0]), data("a", action.id)),)
+                for action in (self.catalogue.actions_by_id[a] for a in match.then)
+            )  # the services the danger's numbers name for afterwards
+            replies.append(replace(menu, buttons=(*then, *menu.buttons)))
         elif match.clarify:
             rows = tuple(
                 (Button(theme_label(s, self.catalogue.themes_by_id[t]), data("t", t)),)

@@ -7,6 +7,7 @@ are surfaced whatever else the message matches.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal, NotRequired, TypedDict
@@ -48,6 +49,9 @@ MAX_EXTRA_HITS = 3
 """Each further keyword of the same theme or action adds a little evidence."""
 EMERGENCY_WORD_EXACT_BELOW = 8
 """A single danger word shorter than this must be typed exactly: "faire" is not "fire"."""
+EMERGENCY_WORD_EXACT_IN_PHRASE = 6
+"""In a danger phrase, words shorter than this must be typed exactly: "doktor olmak
+istiyorum" (I want to become a doctor) is not "ölmek istiyorum" (I want to die)."""
 log = logging.getLogger(__name__)
 
 MAX_RESULTS = 5
@@ -77,7 +81,7 @@ class Calibration:
     keywords count half as much as a theme's)."""
     later_theme: float = 0.05
     """An action is first about its first theme: "I need a job" opens a job action."""
-    agree_within: float = 0.02
+    agree_within: float = 0.01
     """The keywords' best theme must be this close to the semantic best to route on keywords."""
     semantic_confident: float = 0.9
     """With no confident keyword, the semantic best theme must be this similar to route..."""
@@ -86,6 +90,9 @@ class Calibration:
     action_margin: float = 0.005
     """Or the chosen action's own texts are that similar and this far ahead of every action
     about other themes: many services share a theme, one of them is clearly the one."""
+    action_theme_within: float = 0.01
+    """...and its themes among the closest to the message: "I need help" reads close to "I
+    need a doctor", and closer still to "I need food help", so no one card is the one."""
     relevant: float = 0.87
     """Below this similarity, with no keyword either, the message is about nothing we serve."""
     off_topic_margin: float = -0.01
@@ -100,6 +107,11 @@ class Calibration:
     """A message this similar to a crisis example gets the numbers even if a service is closer."""
     danger_within: float = 0.01
     """Only the dangers this close to the closest one are named: one situation, few numbers."""
+    danger_over_card: float = 0.025
+    """A message this much closer to a danger than to the first card's themes gets no card
+    at once when the card is about something else: a missing child is not a school enrolment
+    (calibrated with tests/data/needs-dev.jsonl, where a faint false alarm on a housing
+    request must keep its card)."""
 
 
 Audience = str
@@ -134,6 +146,7 @@ class Decision(TypedDict):
     clarify: tuple[str, ...]
     results: tuple[ScoredAction, ...]
     gentle: NotRequired[bool]
+    then: NotRequired[tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -154,6 +167,8 @@ class Match:
     """What the message asks about the service: where, when, cost, appointment."""
     operator: str | None = None
     """The operator the message names when it names no need besides: show that operator."""
+    then: tuple[str, ...] = ()
+    """The services the danger's contacts name for afterwards, put first among the results."""
 
     def as_json(self) -> dict[str, object]:
         """The shape of ``ctai-bot ask``'s output, which other tools rely on."""
@@ -167,6 +182,7 @@ class Match:
             "clarify": list(self.clarify),
             "asks": list(self.asks),
             "operator": self.operator,
+            "then": list(self.then),
             "results": [
                 {
                     "action": r.action.id,
@@ -209,6 +225,27 @@ def splitting_question(actions: list[Action]) -> str | None:
         if len({getattr(a.eligibility, name) for a in actions}) > 1:
             return name
     return None
+
+
+def _names_pattern(catalogue: Catalogue) -> re.Pattern[str]:
+    """Every operator's name and alias, normalised, as whole words; not those that are danger
+    words themselves."""
+    danger = {
+        normalise(w) for c in catalogue.territory.emergency for ws in c.words.values() for w in ws
+    }
+    names = (
+        {
+            normalise(name)
+            for operator in catalogue.operators.values()
+            for name in (operator.name, *operator.aliases)
+        }
+        - danger
+        - {""}
+    )
+    if not names:
+        return re.compile(r"(?!)")  # matches nothing
+    longest_first = sorted(names, key=len, reverse=True)
+    return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, longest_first)) + r")(?!\S)")
 
 
 def _weight(hit: Hit) -> float:
@@ -257,8 +294,12 @@ class MatchingEngine:
             ),
             exact_below=EMERGENCY_WORD_EXACT_BELOW,
             content_word=3,  # "i want to do" is not "i want to die"
+            exact_word=EMERGENCY_WORD_EXACT_IN_PHRASE,
             any_order=False,  # danger phrases are matched as written
         )
+        self.operator_names = _names_pattern(catalogue)
+        """A danger word found only nearly, and only across an operator's name, is none: "du
+        Secours Catholique" is not "au secours", while "frappe mon enfant" is found whole."""
         self.actions_by_operator: dict[str, list[Action]] = defaultdict(list)
         self.actions_by_theme: dict[str, list[str]] = defaultdict(list)
         for action in catalogue.actions:
@@ -268,6 +309,7 @@ class MatchingEngine:
                 self.actions_by_theme[theme].append(action.id)
         self.position = {action.id: i for i, action in enumerate(catalogue.actions)}
         self.emergency_themes = {c.id: c.themes for c in catalogue.territory.emergency}
+        self.then = {c.id: c.then for c in catalogue.territory.emergency}
         """Ties keep the coordinator's order."""
 
     def match(
@@ -297,6 +339,7 @@ class MatchingEngine:
             reading = None
         if reading is None:
             decision = self._keyword_decision(evidence, audience)
+        decision = self._danger_first(decision, audience)
         named = sorted(evidence.named, key=lambda o: -evidence.named[o])
         return Match(
             text=text,
@@ -318,6 +361,12 @@ class MatchingEngine:
         normal = normalise(" ".join(tokens[:MAX_KEYWORD_WORDS]))
         whole = normal if len(tokens) <= MAX_KEYWORD_WORDS else normalise(text)
         emergency_hits = self.emergency_index.search(whole, cutoff=EMERGENCY_CUTOFF)
+        unnamed = self.operator_names.sub("_", whole)
+        if emergency_hits and unnamed != whole:  # a near miss inside a name is no danger
+            kept = self.emergency_index.search(unnamed, cutoff=EMERGENCY_CUTOFF)
+            emergency_hits = {
+                c: hit for c, hit in emergency_hits.items() if c in kept or hit.score >= 100
+            }
         own: dict[str, float] = {}
         direct: dict[str, float] = {}
         named: dict[str, float] = {}
@@ -502,8 +551,17 @@ class MatchingEngine:
                 ),
                 default=0.0,
             )
-            on_action = own >= c.semantic_confident and own - other_actions >= c.action_margin
-            confident = best.eligible and (on_keywords or on_meaning or on_action)
+            on_action = (
+                own >= c.semantic_confident
+                and own - other_actions >= c.action_margin
+                and max(reading.themes.get(t, 0.0) for t in best.action.themes)
+                >= semantic_best - c.action_theme_within
+            )
+            confident = (
+                best.eligible
+                and (on_keywords or on_meaning or on_action)
+                and not self._beside_the_danger(best.action, emergency, reading)
+            )
         clarify: tuple[str, ...] = ()
         if results and not confident:
             clarify = tuple(candidates[:3])
@@ -513,4 +571,50 @@ class MatchingEngine:
             "gentle": gentle,
             "clarify": clarify,
             "results": results,
+        }
+
+    def _beside_the_danger(
+        self, action: Action, emergency: tuple[str, ...], reading: Reading
+    ) -> bool:
+        """The message is about a danger the card does not serve, and far more about the
+        danger than about the card's themes: the numbers come first, then the person chooses."""
+        if not emergency:
+            return False
+        if set(action.themes) & {t for e in emergency for t in self.emergency_themes[e]}:
+            return False
+        danger = max(reading.emergency.get(e, 0.0) for e in emergency)
+        card = max(reading.themes.get(t, 0.0) for t in action.themes)
+        return danger - card >= self.calibration.danger_over_card
+
+    def _danger_first(self, decision: Decision, audience: Audience | None) -> Decision:
+        """After the numbers, the services the danger's contacts name ("then") come first,
+        unless the person asked for something else the engine is sure of: a suicidal
+        message gets someone to talk to, "I want to die, and I need a job" keeps its job card."""
+        emergency, results = decision["emergency"], decision["results"]
+        then = [a for e in emergency for a in self.then[e] if a in self.catalogue.actions_by_id]
+        if not then or not results or results[0].action.id in then:
+            return decision
+        about_it = set(results[0].action.themes) & {
+            t for e in emergency for t in self.emergency_themes[e]
+        }
+        if decision["confident"] and not about_it:
+            return decision
+        top = results[0].score
+        first = [
+            next((r for r in results if r.action.id == a), None)
+            or ScoredAction(
+                self.catalogue.actions_by_id[a],
+                top,
+                eligible(self.catalogue.actions_by_id[a], audience),
+            )
+            for a in dict.fromkeys(then)
+        ]
+        first = [r for r in first if r.eligible]
+        if not first:
+            return decision
+        shown = {r.action.id for r in first}
+        rest = [r for r in results if r.action.id not in shown]
+        return decision | {
+            "results": tuple([*first, *rest][:MAX_RESULTS]),
+            "then": tuple(r.action.id for r in first),
         }
