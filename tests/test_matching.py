@@ -69,6 +69,14 @@ def test_an_operators_name_is_not_a_cry_for_help(engine) -> None:
     assert "112" in engine.match("au secours il me frappe").emergency
 
 
+def test_what_should_i_do_in_persian_is_not_work(engine) -> None:
+    """ "چه کار کنم" (what should I do) has "کار" (work) in it: a family-reunification question
+    of the development split got the jobseeker card."""
+    asked = "برای آوردن خانمم و بچه‌هایم به فرانسه چه کار کنم؟"
+    assert "employment" not in engine.keyword_evidence(asked).themes
+    assert "employment" in engine.keyword_evidence("دنبال کار هستم، چه کار کنم؟").themes
+
+
 def test_a_named_operator_leads_to_its_actions(engine) -> None:
     match = engine.match("toit du monde")
     assert match.results and all(r.action.operators == ["toit-du-monde"] for r in match.results)
@@ -94,11 +102,13 @@ def test_ordinary_requests_raise_no_alarm(engine) -> None:
 @pytest.mark.parametrize(
     ("text", "danger"),
     [("ambulans şoförü olmak istiyorum, ne gerekiyor", "ölmek istiyorum"),  # become / die
-     ("ለይቲ ድቃስ የብለይን ብዙሕ እሓስብ", "መደቀሲ የብለይን")],  # no sleep / no place to sleep
+     ("ለይቲ ድቃስ የብለይን ብዙሕ እሓስብ", "መደቀሲ የብለይን"),  # no sleep / no place to sleep
+     ("je veux ouvrir un compte bancaire", "je veux mourir"),  # open / die
+     ("دنبال کار هستم", "من کر هستم")],  # looking for work / I am deaf
 )  # fmt: skip
-def test_a_short_word_one_letter_from_a_danger_phrase_is_no_alarm(engine, text, danger) -> None:
-    """A development-split false alarm and an old-set one, each one letter from a danger
-    phrase; the phrase itself still raises its number."""
+def test_a_word_one_letter_from_a_danger_phrase_is_no_alarm(engine, text, danger) -> None:
+    """False alarms of the development split, the old set and the catalogue's own examples,
+    each a letter or two from a danger phrase; the phrase itself still raises its number."""
     assert engine.match(text).emergency == ()
     assert engine.match(danger).emergency
 

@@ -273,13 +273,18 @@ def test_a_dangers_then_must_name_an_existing_action(testville_copy: Path) -> No
     assert wrong[0].line == text.splitlines().index('      number: "15"') + 2
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("تعبت من كل شي، صرت حس انو اهلي رح يرتاحو اذا رحت. امبارح كتبت رسالة لامي وخبيتها", "ar"),
+     ("aidez moi je veux me suicider je tiens plus", "fr")],
+)  # fmt: skip
 def test_after_the_numbers_a_suicidal_message_is_offered_someone_to_talk_to(
-    dialogue: Dialogue,
+    dialogue: Dialogue, text: str, lang: str
 ) -> None:
-    """A development-split story: before, a confident card about local heritage came under
-    the 3114; now the services the 3114 names for afterwards are one tap away."""
-    text = "تعبت من كل شي، صرت حس انو اهلي رح يرتاحو اذا رحت. امبارح كتبت رسالة لامي وخبيتها"
-    numbers, calm = say(dialogue, text, "ar")
+    """Development-split messages: before, a confident card about local heritage came under
+    the 3114 for the first, and nothing at all for the second; now the services the 3114
+    names for afterwards are one tap away."""
+    numbers, calm = say(dialogue, text, lang)
     assert "3114" in numbers.text
     offered = [b.data for row in calm.buttons for b in row]
     then = next(c.then for c in dialogue.catalogue.territory.emergency if c.id == "3114")

@@ -49,9 +49,14 @@ MAX_EXTRA_HITS = 3
 """Each further keyword of the same theme or action adds a little evidence."""
 EMERGENCY_WORD_EXACT_BELOW = 8
 """A single danger word shorter than this must be typed exactly: "faire" is not "fire"."""
+EMERGENCY_WORD_CUTOFF = 85.0
+"""A longer word of a danger phrase may have a typo, not be another word: "ouvrir" (83) is not
+"mourir", and "je veux ouvrir un compte" must not show the suicide line."""
 EMERGENCY_WORD_EXACT_IN_PHRASE = 6
 """In a danger phrase, words shorter than this must be typed exactly: "doktor olmak
 istiyorum" (I want to become a doctor) is not "ölmek istiyorum" (I want to die)."""
+WHAT_TO_DO = re.compile(r"(?<!\S)چ(?:ه|ی)? ?کار (?:ب?کن(?:م|یم|ه|د)|باید)(?!\S)")
+"""Persian and Dari "چه کار کنم" is "what should I do": its "کار" is not work."""
 log = logging.getLogger(__name__)
 
 MAX_RESULTS = 5
@@ -295,6 +300,7 @@ class MatchingEngine:
             exact_below=EMERGENCY_WORD_EXACT_BELOW,
             content_word=3,  # "i want to do" is not "i want to die"
             exact_word=EMERGENCY_WORD_EXACT_IN_PHRASE,
+            word_cutoff=EMERGENCY_WORD_CUTOFF,
             any_order=False,  # danger phrases are matched as written
         )
         self.operator_names = _names_pattern(catalogue)
@@ -371,7 +377,8 @@ class MatchingEngine:
         direct: dict[str, float] = {}
         named: dict[str, float] = {}
         action_words: set[str] = set()
-        for (kind, owner), hit in self.index.search(normal, cutoff=KEYWORD_CUTOFF).items():
+        asked = WHAT_TO_DO.sub("_", normal)
+        for (kind, owner), hit in self.index.search(asked, cutoff=KEYWORD_CUTOFF).items():
             score = _weight(hit)
             if kind in ("theme", "context"):
                 weight = CONTEXT if kind == "context" else 1.0
@@ -592,14 +599,14 @@ class MatchingEngine:
         message gets someone to talk to, "I want to die, and I need a job" keeps its job card."""
         emergency, results = decision["emergency"], decision["results"]
         then = [a for e in emergency for a in self.then[e] if a in self.catalogue.actions_by_id]
-        if not then or not results or results[0].action.id in then:
+        if not then or (results and results[0].action.id in then):
             return decision
-        about_it = set(results[0].action.themes) & {
+        about_it = bool(results) and set(results[0].action.themes) & {
             t for e in emergency for t in self.emergency_themes[e]
         }
         if decision["confident"] and not about_it:
             return decision
-        top = results[0].score
+        top = results[0].score if results else 0.0  # "je veux me suicider": nothing else
         first = [
             next((r for r in results if r.action.id == a), None)
             or ScoredAction(
