@@ -69,6 +69,18 @@ def test_an_operators_name_is_not_a_cry_for_help(engine) -> None:
     assert "112" in engine.match("au secours il me frappe").emergency
 
 
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("il me frape", "3919"), ("i wnt to die", "3114"), ("kill my self", "3114"),
+     ("my chld is missing", "119"), ("cant breath", "15"), ("mon enfant a disparue", "119"),
+     ("хочу умерть", "3114")],
+)  # fmt: skip
+def test_a_danger_phrase_typed_with_a_typo_still_raises_its_number(engine, text, number) -> None:
+    """From a review: making short words of danger phrases exact, to stop false alarms, hid
+    these; the false alarms are now stopped by the catalogue's ordinary words instead."""
+    assert number in engine.match(text).emergency
+
+
 def test_what_should_i_do_in_persian_is_not_work(engine) -> None:
     """ "چه کار کنم" (what should I do) has "کار" (work) in it: a family-reunification question
     of the development split got the jobseeker card."""

@@ -289,13 +289,35 @@ def test_after_the_numbers_a_suicidal_message_is_offered_someone_to_talk_to(
     offered = [b.data for row in calm.buttons for b in row]
     then = next(c.then for c in dialogue.catalogue.territory.emergency if c.id == "3114")
     assert offered[: len(then)] == [f"a:{a}" for a in then]
-    assert any(b.data == "e" or "🆘" in b.label for row in calm.buttons for b in row)
+    assert "E" in offered, "the numbers stay one tap away"
 
 
-def test_a_danger_beside_a_clear_request_keeps_the_card_asked_for(dialogue: Dialogue) -> None:
-    match = dialogue.engine.match("je veux mourir, et je cherche un travail")
-    assert "3114" in match.emergency and match.confident
-    assert "employment" in match.results[0].action.themes and not match.then
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [("je veux mourir, et je cherche un travail", "employment"),
+     ("i want to die, i need a doctor for my baby", "health"),
+     ("mara2ti 7amel w bdna tabib nisa2i", "health")],  # a faint false alarm, in Arabizi
+)  # fmt: skip
+def test_a_danger_beside_a_clear_request_keeps_the_card_asked_for(
+    dialogue: Dialogue, text: str, theme: str
+) -> None:
+    """The services the danger names come right after the card asked for, never instead of
+    it (from a review: the doctor for the baby was replaced by a psychologist)."""
+    match = dialogue.engine.match(text, audience="bpi")
+    assert match.emergency and match.confident, match.as_json()
+    first, *others = match.results
+    assert theme in first.action.themes and first.action.id not in match.then
+    assert [r.action.id for r in others[: len(match.then)]] == list(match.then)[: len(others)]
+
+
+def test_nowhere_to_sleep_tonight_is_offered_the_bed_and_the_day_centre(
+    dialogue: Dialogue,
+) -> None:
+    """From a review: when the first result was already one of the 115's services, no
+    service was offered under "💙 I am here"."""
+    *_, last = say(dialogue, "i have nowhere to sleep tonight")
+    offered = [b.data for row in last.buttons for b in row]
+    assert {"a:emergency-shelter-115", "a:day-centre-secours-catholique"} & set(offered)
 
 
 def test_every_theme_has_a_menu_button(dialogue: Dialogue) -> None:

@@ -387,8 +387,8 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
                 "error",
                 f"where_to_ask names unknown action {theme.where_to_ask!r}{suggestion}",
             )
+    _, parsed, path = entries.territories[0]
     for index, contact in enumerate(territory.emergency):
-        _, parsed, path = entries.territories[0]
         for position, action_id in enumerate(contact.then):
             if action_id not in actions:
                 hint = difflib.get_close_matches(action_id, list(actions), n=1)

@@ -154,8 +154,8 @@ class EmergencyContact(Strict):
     )
     then: list[Identifier] = Field(
         default=[],
-        description="actions offered right after this number, first, when the message is about "
-        "this danger and asks for nothing else (3114: someone to talk to)",
+        description="actions offered after this number (3114: someone to talk to): first when "
+        "the bot is unsure what else the message asks, right after the card asked for otherwise",
     )
     sms: bool = False
 
@@ -180,6 +180,11 @@ class Territory(Strict):
         default={},
         description="questions the bot does not answer (prices elsewhere, recipes, weather), "
         "per language: a message closer to these than to any service is not routed",
+    )
+    ordinary_words: dict[Lang, list[NonEmpty]] = Field(
+        default={},
+        description="everyday words a letter or two from a danger word, per language: never "
+        "read as a typo of one ('ouvrir' is not 'mourir', Turkish 'olmak' is not 'ölmek')",
     )
     sources: list[NonEmpty] = []
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NotRequired, TypedDict
 
 from bot.catalogue.model import Action, Catalogue
-from bot.matching.index import Hit, KeywordIndex
+from bot.matching.index import FUNCTION_WORDS, Hit, KeywordIndex
 from bot.matching.language import detect_language
 from bot.matching.normalise import normalise
 from bot.matching.questions import asks
@@ -49,12 +49,6 @@ MAX_EXTRA_HITS = 3
 """Each further keyword of the same theme or action adds a little evidence."""
 EMERGENCY_WORD_EXACT_BELOW = 8
 """A single danger word shorter than this must be typed exactly: "faire" is not "fire"."""
-EMERGENCY_WORD_CUTOFF = 85.0
-"""A longer word of a danger phrase may have a typo, not be another word: "ouvrir" (83) is not
-"mourir", and "je veux ouvrir un compte" must not show the suicide line."""
-EMERGENCY_WORD_EXACT_IN_PHRASE = 6
-"""In a danger phrase, words shorter than this must be typed exactly: "doktor olmak
-istiyorum" (I want to become a doctor) is not "ölmek istiyorum" (I want to die)."""
 WHAT_TO_DO = re.compile(r"(?<!\S)چ(?:ه|ی)? ?کار (?:ب?کن(?:م|یم|ه|د)|باید)(?!\S)")
 """Persian and Dari "چه کار کنم" is "what should I do": its "کار" is not work."""
 log = logging.getLogger(__name__)
@@ -141,6 +135,8 @@ class Evidence:
     """Operators named in the message, by their name or an alias."""
     need_words: bool = False
     """A theme or action keyword was found besides the operators' names."""
+    service_words: bool = False
+    """...besides the danger words too: the person asked for a service."""
 
 
 class Decision(TypedDict):
@@ -233,20 +229,17 @@ def splitting_question(actions: list[Action]) -> str | None:
 
 
 def _names_pattern(catalogue: Catalogue) -> re.Pattern[str]:
-    """Every operator's name and alias, normalised, as whole words; not those that are danger
-    words themselves."""
+    """Operators' names and aliases of two words or more besides function words, normalised,
+    as whole words: "Secours Catholique", not "Mon Enfant", which "il frappe mon enfant" says."""
     danger = {
         normalise(w) for c in catalogue.territory.emergency for ws in c.words.values() for w in ws
     }
-    names = (
-        {
-            normalise(name)
-            for operator in catalogue.operators.values()
-            for name in (operator.name, *operator.aliases)
-        }
-        - danger
-        - {""}
-    )
+    names = {
+        name
+        for operator in catalogue.operators.values()
+        for name in map(normalise, (operator.name, *operator.aliases))
+        if sum(word not in FUNCTION_WORDS for word in name.split()) >= 2
+    } - danger
     if not names:
         return re.compile(r"(?!)")  # matches nothing
     longest_first = sorted(names, key=len, reverse=True)
@@ -299,8 +292,9 @@ class MatchingEngine:
             ),
             exact_below=EMERGENCY_WORD_EXACT_BELOW,
             content_word=3,  # "i want to do" is not "i want to die"
-            exact_word=EMERGENCY_WORD_EXACT_IN_PHRASE,
-            word_cutoff=EMERGENCY_WORD_CUTOFF,
+            plain_words={
+                normalise(w) for ws in catalogue.territory.ordinary_words.values() for w in ws
+            },  # "ouvrir" is not a typo of "mourir"
             any_order=False,  # danger phrases are matched as written
         )
         self.operator_names = _names_pattern(catalogue)
@@ -314,9 +308,9 @@ class MatchingEngine:
             for theme in action.themes:
                 self.actions_by_theme[theme].append(action.id)
         self.position = {action.id: i for i, action in enumerate(catalogue.actions)}
+        """Ties keep the coordinator's order."""
         self.emergency_themes = {c.id: c.themes for c in catalogue.territory.emergency}
         self.then = {c.id: c.then for c in catalogue.territory.emergency}
-        """Ties keep the coordinator's order."""
 
     def match(
         self,
@@ -345,7 +339,7 @@ class MatchingEngine:
             reading = None
         if reading is None:
             decision = self._keyword_decision(evidence, audience)
-        decision = self._danger_first(decision, audience)
+        decision = self._danger_first(decision, audience, evidence.service_words)
         named = sorted(evidence.named, key=lambda o: -evidence.named[o])
         return Match(
             text=text,
@@ -367,8 +361,8 @@ class MatchingEngine:
         normal = normalise(" ".join(tokens[:MAX_KEYWORD_WORDS]))
         whole = normal if len(tokens) <= MAX_KEYWORD_WORDS else normalise(text)
         emergency_hits = self.emergency_index.search(whole, cutoff=EMERGENCY_CUTOFF)
-        unnamed = self.operator_names.sub("_", whole)
-        if emergency_hits and unnamed != whole:  # a near miss inside a name is no danger
+        unnamed = self.operator_names.sub("_", whole) if emergency_hits else whole
+        if unnamed != whole:  # a near miss across an operator's name is no danger
             kept = self.emergency_index.search(unnamed, cutoff=EMERGENCY_CUTOFF)
             emergency_hits = {
                 c: hit for c, hit in emergency_hits.items() if c in kept or hit.score >= 100
@@ -377,8 +371,8 @@ class MatchingEngine:
         direct: dict[str, float] = {}
         named: dict[str, float] = {}
         action_words: set[str] = set()
-        asked = WHAT_TO_DO.sub("_", normal)
-        for (kind, owner), hit in self.index.search(asked, cutoff=KEYWORD_CUTOFF).items():
+        plain = WHAT_TO_DO.sub("_", normal)
+        for (kind, owner), hit in self.index.search(plain, cutoff=KEYWORD_CUTOFF).items():
             score = _weight(hit)
             if kind in ("theme", "context"):
                 weight = CONTEXT if kind == "context" else 1.0
@@ -390,6 +384,7 @@ class MatchingEngine:
                 named[owner] = max(named.get(owner, 0.0), score)
                 for action in self.actions_by_operator.get(owner, []):
                     own[action.id] = max(own.get(action.id, 0.0), OPERATOR * score)
+        service_words = bool(direct or action_words)
         for contact_id, hit in emergency_hits.items():
             for theme in self.emergency_themes[contact_id]:
                 direct[theme] = max(direct.get(theme, 0.0), _weight(hit))
@@ -405,6 +400,7 @@ class MatchingEngine:
             themes=theme_scores,
             named=named,
             need_words=bool(direct or action_words),
+            service_words=service_words,
         )
 
     def _keyword_decision(self, evidence: Evidence, audience: Audience | None) -> Decision:
@@ -593,35 +589,30 @@ class MatchingEngine:
         card = max(reading.themes.get(t, 0.0) for t in action.themes)
         return danger - card >= self.calibration.danger_over_card
 
-    def _danger_first(self, decision: Decision, audience: Audience | None) -> Decision:
-        """After the numbers, the services the danger's contacts name ("then") come first,
-        unless the person asked for something else the engine is sure of: a suicidal
-        message gets someone to talk to, "I want to die, and I need a job" keeps its job card."""
-        emergency, results = decision["emergency"], decision["results"]
-        then = [a for e in emergency for a in self.then[e] if a in self.catalogue.actions_by_id]
-        if not then or (results and results[0].action.id in then):
-            return decision
-        about_it = bool(results) and set(results[0].action.themes) & {
-            t for e in emergency for t in self.emergency_themes[e]
-        }
-        if decision["confident"] and not about_it:
+    def _danger_first(
+        self, decision: Decision, audience: Audience | None, service_words: bool
+    ) -> Decision:
+        """The services the danger's numbers name for afterwards ("then"): right after the
+        card when the person named a service and the engine is sure of it ("je veux mourir, je
+        cherche un travail"), so that a false alarm never replaces the answer asked for;
+        first otherwise ("je veux me suicider")."""
+        results = decision["results"]
+        actions = self.catalogue.actions_by_id
+        then = [
+            actions[a]
+            for a in dict.fromkeys(a for e in decision["emergency"] for a in self.then[e])
+            if a in actions and eligible(actions[a], audience)
+        ]
+        if not then:
             return decision
         top = results[0].score if results else 0.0  # "je veux me suicider": nothing else
-        first = [
-            next((r for r in results if r.action.id == a), None)
-            or ScoredAction(
-                self.catalogue.actions_by_id[a],
-                top,
-                eligible(self.catalogue.actions_by_id[a], audience),
-            )
-            for a in dict.fromkeys(then)
-        ]
-        first = [r for r in first if r.eligible]
-        if not first:
-            return decision
-        shown = {r.action.id for r in first}
-        rest = [r for r in results if r.action.id not in shown]
+        found = {r.action.id: r for r in results}
+        offered = [found.get(a.id) or ScoredAction(a, top) for a in then]
+        first = results[:1] if decision["confident"] and service_words else []
+        offered = [r for r in offered if r not in first]
+        shown = {r.action.id for r in (*first, *offered)}
+        ordered = [*first, *offered, *(r for r in results if r.action.id not in shown)]
         return decision | {
-            "results": tuple([*first, *rest][:MAX_RESULTS]),
-            "then": tuple(r.action.id for r in first),
+            "results": tuple(ordered[:MAX_RESULTS]),
+            "then": tuple(a.id for a in then),
         }

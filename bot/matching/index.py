@@ -63,17 +63,18 @@ class KeywordIndex(Generic[Owner]):
         word_cutoff: float = 78,
         exact_below: int = SHORT + 1,
         content_word: int = SHORT + 1,
-        exact_word: int = 0,
+        plain_words: Iterable[str] = (),
         any_order: bool = True,
     ) -> None:
         """``exact_below``: single-word keywords shorter than this match only exactly;
         ``content_word``: words this long in a phrase must each be in the message;
-        ``exact_word``: ...and those shorter than this, exactly ("olmak" is not "ölmek");
+        ``plain_words``: words of a message that are never read as a typo of a keyword
+        (normalised);
         ``any_order``: a phrase's words may come in another order ("ክፍሊ ብክራይ")."""
         self.word_cutoff = word_cutoff
         self.any_order = any_order
         self.content_word = content_word
-        self.exact_word = exact_word
+        self.plain_words = FUNCTION_WORDS | frozenset(plain_words)
         owners: dict[str, set[Owner | _Part]] = defaultdict(set)
         self.conjunctions: list[tuple[str, Owner, int]] = []
         for keyword, owner in entries:
@@ -120,7 +121,7 @@ class KeywordIndex(Generic[Owner]):
         near = {w for w in query_words if w in self.by_word}
         factor = self.word_cutoff / (200 - self.word_cutoff)
         for word in query_words:  # a known word may still be a typo of another keyword's
-            if len(word) < SHORT or word in FUNCTION_WORDS:
+            if len(word) < SHORT or word in self.plain_words:
                 continue  # "pas" is not a typo of "PASS"
             for key in ("^" + word[0], word[-1] + "$"):
                 vocabulary, lengths = self.buckets.get(key, ((), ()))
@@ -147,17 +148,14 @@ class KeywordIndex(Generic[Owner]):
                 found = self.exact.get(gram)
                 if found is not None:
                     scores[found] = 100.0
-        present = set(tokens)
-        near = self._near_words(present)
+        near = self._near_words(set(tokens))
         candidates: set[int] = set()
         for word in near:
             candidates.update(self.by_word[word])
         for i in candidates - scores.keys():
             keyword, size = self.keywords[i], self.sizes[i]
             if size > 1 and any(
-                len(w) >= self.content_word
-                and w not in (present if len(w) < self.exact_word else near)
-                for w in keyword.split()
+                len(w) >= self.content_word and w not in near for w in keyword.split()
             ):
                 continue  # every content word must be there: "язык жест" is not "язык есть"
             band = [g for n in range(max(1, size - 1), size + 2) for g in ngrams.get(n, ())]
