@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.catalogue.model import LANGUAGES
 from bot.cli import main
 from bot.matching.engine import MatchingEngine, splitting_question
+from bot.matching.semantic import catalogue_texts
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +74,38 @@ def test_an_operators_name_is_not_a_cry_for_help(engine) -> None:
     ("text", "number"),
     [("il me frape", "3919"), ("i wnt to die", "3114"), ("kill my self", "3114"),
      ("my chld is missing", "119"), ("cant breath", "15"), ("mon enfant a disparue", "119"),
-     ("хочу умерть", "3114")],
+     ("хочу умерть", "3114"), ("il a un couteu", "17"), ("je veut mourir ce soir", "3114")],
 )  # fmt: skip
 def test_a_danger_phrase_typed_with_a_typo_still_raises_its_number(engine, text, number) -> None:
-    """From a review: making short words of danger phrases exact, to stop false alarms, hid
-    these; the false alarms are now stopped by the catalogue's ordinary words instead."""
+    """From two reviews: making short words of danger phrases exact, to stop false alarms, hid
+    these; reading every catalogue word as a real word hid "couteu" ("coûte")."""
     assert number in engine.match(text).emergency
+
+
+ABOUT_A_DANGER = {
+    "emergency-shelter-115", "day-centre-secours-catholique", "relais-charbonnier-care",
+    "suicide-prevention-3114", "bpi-shared-housing-employment",
+}  # fmt: skip
+"""Services whose examples are about a danger themselves (a night in the street, leaving a
+shelter with nowhere to go, the 3114's own line)."""
+KNOWN_NEAR_MISSES = {
+    "ኣርባዕተ ኢና ኣብ ገዛ፣ ሓገዝ ካብ ዝቋረጽ ኣብ መወዳእታ ወርሒ ኣብ ፍሪጅ ዋላ ሓንቲ ኣይተርፍን",
+    "ካብ ፈረንሳ ዝኣተኹሉ ግዜ ጓሂ ኣለኒ፣ ጽቡቕ ኣይድቅስን ብዙሕ ድማ እሓስብ፣ ንሓደ ሰብ ክርኢ እኽእል ድየ?",
+}
+"""Tigrinya, where folding vowels makes "ብዙሕ ድማ" (much, also) read "ብዙሕ ደም" (much blood)
+and "ሓገዝ ካብ" near "ሓገዝ ሓገዝ" (help! help!): not fixed yet."""
+
+
+def test_the_catalogues_own_service_examples_raise_no_alarm(poitiers, engine) -> None:
+    """Every example sentence of a theme, action or operator is an ordinary request: a danger
+    word added by the coordinator that one of them sets off is a false alarm waiting."""
+    alarms = [
+        (owner, text, engine.keyword_evidence(text).emergency)
+        for text, (kind, owner) in catalogue_texts(poitiers)
+        if kind in ("theme", "action", "operator") and owner not in ABOUT_A_DANGER
+        and text not in KNOWN_NEAR_MISSES and engine.keyword_evidence(text).emergency
+    ]  # fmt: skip
+    assert alarms == []
 
 
 def test_what_should_i_do_in_persian_is_not_work(engine) -> None:
@@ -116,7 +143,13 @@ def test_ordinary_requests_raise_no_alarm(engine) -> None:
     [("ambulans şoförü olmak istiyorum, ne gerekiyor", "ölmek istiyorum"),  # become / die
      ("ለይቲ ድቃስ የብለይን ብዙሕ እሓስብ", "መደቀሲ የብለይን"),  # no sleep / no place to sleep
      ("je veux ouvrir un compte bancaire", "je veux mourir"),  # open / die
-     ("دنبال کار هستم", "من کر هستم")],  # looking for work / I am deaf
+     ("دنبال کار هستم", "من کر هستم"),  # looking for work / I am deaf
+     ("je veux courir le dimanche", "je veux mourir"),  # run (a sport keyword) / die
+     ("i want to dive", "i want to die"),
+     ("بدي اتحرك مع ناس", "بدي انتحر"),  # I want to move / to kill myself
+     ("می خواهم بیمه صحی بگیرم", "می خواهم بمیرم"),  # get insurance / die
+     ("okul kayit cocuk hangi belgeler", "kayip cocuk"),  # school registration / lost child
+     ("my baby is not sleeping through the night", "nowhere to sleep tonight")],
 )  # fmt: skip
 def test_a_word_one_letter_from_a_danger_phrase_is_no_alarm(engine, text, danger) -> None:
     """False alarms of the development split, the old set and the catalogue's own examples,

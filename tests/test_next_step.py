@@ -296,18 +296,28 @@ def test_after_the_numbers_a_suicidal_message_is_offered_someone_to_talk_to(
     ("text", "theme"),
     [("je veux mourir, et je cherche un travail", "employment"),
      ("i want to die, i need a doctor for my baby", "health"),
-     ("mara2ti 7amel w bdna tabib nisa2i", "health")],  # a faint false alarm, in Arabizi
+     ("mara2ti 7amel w bdna tabib nisa2i", "health")],  # Arabizi: faint alarms, if any
 )  # fmt: skip
 def test_a_danger_beside_a_clear_request_keeps_the_card_asked_for(
     dialogue: Dialogue, text: str, theme: str
 ) -> None:
-    """The services the danger names come right after the card asked for, never instead of
-    it (from a review: the doctor for the baby was replaced by a psychologist)."""
+    """The services a danger names come after the card asked for, never instead of it (from
+    two reviews: the doctor for the baby was replaced by a psychologist, and a faint alarm
+    took the gynaecologist's neighbours off the card's buttons)."""
     match = dialogue.engine.match(text, audience="bpi")
-    assert match.emergency and match.confident, match.as_json()
-    first, *others = match.results
-    assert theme in first.action.themes and first.action.id not in match.then
-    assert [r.action.id for r in others[: len(match.then)]] == list(match.then)[: len(others)]
+    assert match.confident, match.as_json()
+    first, *others = (r.action.id for r in match.results)
+    assert theme in dialogue.catalogue.actions_by_id[first].themes and first not in match.then
+    if match.gentle:
+        assert not set(others[:2]) & set(match.then), match.as_json()
+
+
+def test_a_family_sleeping_in_the_car_tonight_gets_the_bed_first(dialogue: Dialogue) -> None:
+    """From a review: "kids" and "room" counted as asking for a service, so the shared-housing
+    card (for refugees, on referral) came before "Call 115 for a bed tonight"."""
+    *_, card = say(dialogue, "no room anywhere, me and the kids are in the car tonight")
+    shelter = dialogue.catalogue.actions_by_id["emergency-shelter-115"].title["en"]
+    assert card.text.startswith(f"<b>{shelter}</b>"), card.text
 
 
 def test_nowhere_to_sleep_tonight_is_offered_the_bed_and_the_day_centre(

@@ -215,20 +215,21 @@ def test_a_long_message_is_split_at_line_ends_under_telegrams_limit() -> None:
     assert all(piece.startswith("ligne") for piece in pieces)
 
 
-async def test_a_family_in_a_car_tonight_sees_115_the_housing_card_and_a_bed_tonight(
+async def test_a_family_in_a_car_tonight_sees_115_then_a_bed_tonight_then_housing(
     tmp_path,
 ) -> None:
-    """The numbers first; the housing card asked for; the shelter service the 115 names for
-    afterwards ("then") one tap away."""
+    """The 115 names the shelter service for afterwards ("then"): its card follows the
+    numbers, and the longer-term housing service is one tap away."""
     async with running_bot(SHIPPED, tmp_path / "data") as bot:
         bot.api.send_text(FRENCH, "/start", language_code="en")
         await bot.api.wait_sent(FRENCH, count=2)
         text = "no room anywhere, me and the kids are in the car tonight"
         first, card = await bot.replies_to(FRENCH, lambda: bot.api.send_text(FRENCH, text), count=2)
         assert "115" in first["text"].split("\n")[1], "the shelter number comes first"
-        assert "Coallia" in card["text"], "the housing card still follows the numbers"
+        shelter = POITIERS.actions_by_id["emergency-shelter-115"].title["en"]
+        assert card["text"].startswith(f"<b>{shelter}</b>"), card["text"]
         buttons = [data for _, data in bot.buttons(card)]
-        assert "a:emergency-shelter-115" in buttons, "a bed tonight is one tap away"
+        assert "a:bpi-shared-housing-employment" in buttons, "housing is one tap away"
 
 
 async def test_a_russian_speaker_asks_where_coallia_is_and_gets_a_place_to_ask(tmp_path) -> None:

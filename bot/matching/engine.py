@@ -17,7 +17,7 @@ from bot.matching.index import FUNCTION_WORDS, Hit, KeywordIndex
 from bot.matching.language import detect_language
 from bot.matching.normalise import normalise
 from bot.matching.questions import asks
-from bot.matching.semantic import Reading, SemanticIndex
+from bot.matching.semantic import Reading, SemanticIndex, catalogue_texts
 from bot.matching.transliterate import to_cyrillic
 
 KEYWORD_CUTOFF = 84.0
@@ -135,8 +135,8 @@ class Evidence:
     """Operators named in the message, by their name or an alias."""
     need_words: bool = False
     """A theme or action keyword was found besides the operators' names."""
-    service_words: bool = False
-    """...besides the danger words too: the person asked for a service."""
+    asked: frozenset[str] = frozenset()
+    """Actions named by their own keywords (not through an operator or a theme)."""
 
 
 class Decision(TypedDict):
@@ -169,7 +169,8 @@ class Match:
     operator: str | None = None
     """The operator the message names when it names no need besides: show that operator."""
     then: tuple[str, ...] = ()
-    """The services the danger's contacts name for afterwards, put first among the results."""
+    """The services the danger's contacts name for afterwards, among the results: first, or
+    after the card the person asked for (``MatchingEngine._danger_first``)."""
 
     def as_json(self) -> dict[str, object]:
         """The shape of ``ctai-bot ask``'s output, which other tools rely on."""
@@ -226,6 +227,30 @@ def splitting_question(actions: list[Action]) -> str | None:
         if len({getattr(a.eligibility, name) for a in actions}) > 1:
             return name
     return None
+
+
+ORDINARY_LENGTH = 6
+"""Words of the catalogue's service texts this long or longer are real words, not typos."""
+
+
+def _ordinary_words(catalogue: Catalogue) -> set[str]:
+    """Words never read as a typo of a danger word: the territory's ``ordinary_words``, and
+    the words of six letters or more of the catalogue's own service texts, keywords and
+    out-of-scope questions that no danger phrase or crisis example uses ("courir", a sport
+    keyword, is not "mourir"). Shorter words stay typo-tolerant: "the beat me" is "they"."""
+    texts: list[str] = [t for t, (kind, _) in catalogue_texts(catalogue) if kind != "emergency"]
+    for theme in catalogue.themes:
+        texts += [
+            k for ks in (*theme.keywords.values(), *theme.context_keywords.values()) for k in ks
+        ]
+    for action in catalogue.actions:
+        texts += [k for ks in action.keywords.values() for k in ks]
+    danger = [w for c in catalogue.territory.emergency for ws in c.words.values() for w in ws]
+    danger += [t for c in catalogue.territory.emergency for ts in c.examples.values() for t in ts]
+    dangerous = {w for text in danger for w in normalise(text.replace(" + ", " ")).split()}
+    vocabulary = {w for text in texts for w in normalise(text).split() if len(w) >= ORDINARY_LENGTH}
+    listed = {normalise(w) for ws in catalogue.territory.ordinary_words.values() for w in ws}
+    return (vocabulary - dangerous) | listed
 
 
 def _names_pattern(catalogue: Catalogue) -> re.Pattern[str]:
@@ -292,9 +317,7 @@ class MatchingEngine:
             ),
             exact_below=EMERGENCY_WORD_EXACT_BELOW,
             content_word=3,  # "i want to do" is not "i want to die"
-            plain_words={
-                normalise(w) for ws in catalogue.territory.ordinary_words.values() for w in ws
-            },  # "ouvrir" is not a typo of "mourir"
+            plain_words=_ordinary_words(catalogue),  # "courir" is not a typo of "mourir"
             any_order=False,  # danger phrases are matched as written
         )
         self.operator_names = _names_pattern(catalogue)
@@ -339,7 +362,7 @@ class MatchingEngine:
             reading = None
         if reading is None:
             decision = self._keyword_decision(evidence, audience)
-        decision = self._danger_first(decision, audience, evidence.service_words)
+        decision = self._danger_first(decision, audience, evidence.asked)
         named = sorted(evidence.named, key=lambda o: -evidence.named[o])
         return Match(
             text=text,
@@ -384,7 +407,6 @@ class MatchingEngine:
                 named[owner] = max(named.get(owner, 0.0), score)
                 for action in self.actions_by_operator.get(owner, []):
                     own[action.id] = max(own.get(action.id, 0.0), OPERATOR * score)
-        service_words = bool(direct or action_words)
         for contact_id, hit in emergency_hits.items():
             for theme in self.emergency_themes[contact_id]:
                 direct[theme] = max(direct.get(theme, 0.0), _weight(hit))
@@ -400,7 +422,7 @@ class MatchingEngine:
             themes=theme_scores,
             named=named,
             need_words=bool(direct or action_words),
-            service_words=service_words,
+            asked=frozenset(action_words),
         )
 
     def _keyword_decision(self, evidence: Evidence, audience: Audience | None) -> Decision:
@@ -590,17 +612,21 @@ class MatchingEngine:
         return danger - card >= self.calibration.danger_over_card
 
     def _danger_first(
-        self, decision: Decision, audience: Audience | None, service_words: bool
+        self, decision: Decision, audience: Audience | None, asked: frozenset[str]
     ) -> Decision:
-        """The services the danger's numbers name for afterwards ("then"): right after the
-        card when the person named a service and the engine is sure of it ("je veux mourir, je
-        cherche un travail"), so that a false alarm never replaces the answer asked for;
-        first otherwise ("je veux me suicider")."""
+        """The services the danger's numbers name for afterwards ("then").
+
+        They come first, unless the engine is sure of a card the person asked for: one about
+        another need ("je veux mourir, je cherche un travail"), one named by its own words,
+        or any card when only the meaning senses danger (a faint alarm must not replace the
+        answer). Then they follow the card: right after it for a danger said in words, after
+        its two closest neighbours for a faint one."""
         results = decision["results"]
         actions = self.catalogue.actions_by_id
+        emergency = decision["emergency"]
         then = [
             actions[a]
-            for a in dict.fromkeys(a for e in decision["emergency"] for a in self.then[e])
+            for a in dict.fromkeys(a for e in emergency for a in self.then[e])
             if a in actions and eligible(actions[a], audience)
         ]
         if not then:
@@ -608,10 +634,18 @@ class MatchingEngine:
         top = results[0].score if results else 0.0  # "je veux me suicider": nothing else
         found = {r.action.id: r for r in results}
         offered = [found.get(a.id) or ScoredAction(a, top) for a in then]
-        first = results[:1] if decision["confident"] and service_words else []
-        offered = [r for r in offered if r not in first]
-        shown = {r.action.id for r in (*first, *offered)}
-        ordered = [*first, *offered, *(r for r in results if r.action.id not in shown)]
+        gentle = decision.get("gentle", False)
+        card = results[0].action if results else None
+        danger_themes = {t for e in emergency for t in self.emergency_themes[e]}
+        kept = (
+            card is not None
+            and decision["confident"]
+            and (gentle or card.id in asked or not set(card.themes) & danger_themes)
+        )
+        before = list(results[: 3 if gentle else 1]) if kept else []
+        offered = [r for r in offered if r not in before]
+        shown = {r.action.id for r in (*before, *offered)}
+        ordered = [*before, *offered, *(r for r in results if r.action.id not in shown)]
         return decision | {
             "results": tuple(ordered[:MAX_RESULTS]),
             "then": tuple(a.id for a in then),

@@ -63,18 +63,18 @@ class KeywordIndex(Generic[Owner]):
         word_cutoff: float = 78,
         exact_below: int = SHORT + 1,
         content_word: int = SHORT + 1,
-        plain_words: Iterable[str] = (),
+        plain_words: Iterable[str] = FUNCTION_WORDS,
         any_order: bool = True,
     ) -> None:
         """``exact_below``: single-word keywords shorter than this match only exactly;
         ``content_word``: words this long in a phrase must each be in the message;
-        ``plain_words``: words of a message that are never read as a typo of a keyword
-        (normalised);
+        ``plain_words``: words of a message never read as a typo of a keyword (normalised;
+        by default the function words: "pas" is not "PASS");
         ``any_order``: a phrase's words may come in another order ("ክፍሊ ብክራይ")."""
         self.word_cutoff = word_cutoff
         self.any_order = any_order
         self.content_word = content_word
-        self.plain_words = FUNCTION_WORDS | frozenset(plain_words)
+        self.plain_words = frozenset(plain_words)
         owners: dict[str, set[Owner | _Part]] = defaultdict(set)
         self.conjunctions: list[tuple[str, Owner, int]] = []
         for keyword, owner in entries:
