@@ -91,9 +91,12 @@ shelter with nowhere to go, the 3114's own line)."""
 KNOWN_NEAR_MISSES = {
     "ኣርባዕተ ኢና ኣብ ገዛ፣ ሓገዝ ካብ ዝቋረጽ ኣብ መወዳእታ ወርሒ ኣብ ፍሪጅ ዋላ ሓንቲ ኣይተርፍን",
     "ካብ ፈረንሳ ዝኣተኹሉ ግዜ ጓሂ ኣለኒ፣ ጽቡቕ ኣይድቅስን ብዙሕ ድማ እሓስብ፣ ንሓደ ሰብ ክርኢ እኽእል ድየ?",
+    "ብዙሕ ጭንቀት ድቃስ የብለይን psy",
 }
-"""Tigrinya, where folding vowels makes "ብዙሕ ድማ" (much, also) read "ብዙሕ ደም" (much blood)
-and "ሓገዝ ካብ" near "ሓገዝ ሓገዝ" (help! help!): not fixed yet."""
+"""Tigrinya, where folding vowels makes "ብዙሕ ድማ" (much, also) read "ብዙሕ ደም" (much blood),
+"ሓገዝ ካብ" near "ሓገዝ ሓገዝ" (help! help!) and "ድቃስ የብለይን" (I cannot sleep) near "መደቀሲ
+የብለይን" (nowhere to sleep). Not fixed: listing "ድቃስ" as ordinary hid "where do I sleep
+tonight" typed with a typo."""
 
 
 def test_the_catalogues_own_service_examples_raise_no_alarm(poitiers, engine) -> None:
@@ -141,7 +144,6 @@ def test_ordinary_requests_raise_no_alarm(engine) -> None:
 @pytest.mark.parametrize(
     ("text", "danger"),
     [("ambulans şoförü olmak istiyorum, ne gerekiyor", "ölmek istiyorum"),  # become / die
-     ("ለይቲ ድቃስ የብለይን ብዙሕ እሓስብ", "መደቀሲ የብለይን"),  # no sleep / no place to sleep
      ("je veux ouvrir un compte bancaire", "je veux mourir"),  # open / die
      ("دنبال کار هستم", "من کر هستم"),  # looking for work / I am deaf
      ("je veux courir le dimanche", "je veux mourir"),  # run (a sport keyword) / die

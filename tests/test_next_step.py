@@ -273,6 +273,22 @@ def test_a_dangers_then_must_name_an_existing_action(testville_copy: Path) -> No
     assert wrong[0].line == text.splitlines().index('      number: "15"') + 2
 
 
+def test_a_then_closed_to_some_status_is_flagged(testville_copy: Path) -> None:
+    """Found in review: 3114's two psychologist services were closed to asylum seekers, who
+    were offered nothing after the number; the coordinator is now told."""
+    path = testville_copy / "territory.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('      number: "15"\n', '      number: "15"\n      then: [shared-flats]\n'),
+        encoding="utf-8",
+    )
+    catalogue, problems = load_catalogue(testville_copy, today=FIXED_TODAY)
+    assert catalogue is not None
+    [closed] = [p for p in problems if "no 'then' service is open to" in p.message]
+    assert closed.severity == "warning" and "asylum" in closed.message
+    assert "primo-arrivant" not in closed.message
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [("تعبت من كل شي، صرت حس انو اهلي رح يرتاحو اذا رحت. امبارح كتبت رسالة لامي وخبيتها", "ar"),
@@ -301,15 +317,27 @@ def test_after_the_numbers_a_suicidal_message_is_offered_someone_to_talk_to(
 def test_a_danger_beside_a_clear_request_keeps_the_card_asked_for(
     dialogue: Dialogue, text: str, theme: str
 ) -> None:
-    """The services a danger names come after the card asked for, never instead of it (from
-    two reviews: the doctor for the baby was replaced by a psychologist, and a faint alarm
-    took the gynaecologist's neighbours off the card's buttons)."""
+    """The services a danger names come right after the card asked for, never instead of it
+    (from a review: the doctor for the baby was replaced by a psychologist)."""
     match = dialogue.engine.match(text, audience="bpi")
     assert match.confident, match.as_json()
     first, *others = (r.action.id for r in match.results)
     assert theme in dialogue.catalogue.actions_by_id[first].themes and first not in match.then
-    if match.gentle:
-        assert not set(others[:2]) & set(match.then), match.as_json()
+    if match.emergency:
+        assert others[: len(match.then)] == list(match.then)[: len(others)], match.as_json()
+
+
+@pytest.mark.parametrize(
+    "text", ["я собрала все таблетки, думаю выпить их все сразу", "je veux me suicider"]
+)
+def test_a_crisis_with_no_other_ask_opens_the_dangers_own_service(
+    dialogue: Dialogue, text: str
+) -> None:
+    """From a review: a card the meaning picked (health insurance) was kept before the
+    services the 3114 names, for a message about taking all one's pills."""
+    match = dialogue.engine.match(text, audience="bpi")
+    assert "3114" in match.emergency, match.as_json()
+    assert match.results[0].action.id in match.then, match.as_json()
 
 
 def test_a_family_sleeping_in_the_car_tonight_gets_the_bed_first(dialogue: Dialogue) -> None:

@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +19,7 @@ from bot.catalogue.model import (
     LANGUAGES,
     THEME_IDS,
     Action,
+    Audience,
     Catalogue,
     CatalogueFile,
     Operator,
@@ -400,6 +401,20 @@ def _check_cross(entries: _Entries, report: _Report, today: dt.date) -> Catalogu
                     f"emergency {contact.id!r}: 'then' names unknown action "
                     f"{action_id!r}{suggestion}",
                 )
+        named = [actions[a] for a in contact.then if a in actions]
+        closed = [
+            status
+            for status in get_args(Audience)
+            if named and not any(status in action.audience for action in named)
+        ]
+        if closed:
+            report.add(
+                parsed,
+                (*path, "emergency", index, "then"),
+                "warning",
+                f"emergency {contact.id!r}: no 'then' service is open to {', '.join(closed)}: "
+                "they are offered nothing after the number",
+            )
     if not (territory.coordinator.phone or territory.coordinator.email):
         _, parsed, path = entries.territories[0]
         report.add(

@@ -17,7 +17,7 @@ from bot.matching.index import FUNCTION_WORDS, Hit, KeywordIndex
 from bot.matching.language import detect_language
 from bot.matching.normalise import normalise
 from bot.matching.questions import asks
-from bot.matching.semantic import Reading, SemanticIndex, catalogue_texts
+from bot.matching.semantic import Reading, SemanticIndex
 from bot.matching.transliterate import to_cyrillic
 
 KEYWORD_CUTOFF = 84.0
@@ -170,7 +170,7 @@ class Match:
     """The operator the message names when it names no need besides: show that operator."""
     then: tuple[str, ...] = ()
     """The services the danger's contacts name for afterwards, among the results: first, or
-    after the card the person asked for (``MatchingEngine._danger_first``)."""
+    right after the card the person asked for (``MatchingEngine._danger_first``)."""
 
     def as_json(self) -> dict[str, object]:
         """The shape of ``ctai-bot ask``'s output, which other tools rely on."""
@@ -229,28 +229,11 @@ def splitting_question(actions: list[Action]) -> str | None:
     return None
 
 
-ORDINARY_LENGTH = 6
-"""Words of the catalogue's service texts this long or longer are real words, not typos."""
-
-
 def _ordinary_words(catalogue: Catalogue) -> set[str]:
-    """Words never read as a typo of a danger word: the territory's ``ordinary_words``, and
-    the words of six letters or more of the catalogue's own service texts, keywords and
-    out-of-scope questions that no danger phrase or crisis example uses ("courir", a sport
-    keyword, is not "mourir"). Shorter words stay typo-tolerant: "the beat me" is "they"."""
-    texts: list[str] = [t for t, (kind, _) in catalogue_texts(catalogue) if kind != "emergency"]
-    for theme in catalogue.themes:
-        texts += [
-            k for ks in (*theme.keywords.values(), *theme.context_keywords.values()) for k in ks
-        ]
-    for action in catalogue.actions:
-        texts += [k for ks in action.keywords.values() for k in ks]
-    danger = [w for c in catalogue.territory.emergency for ws in c.words.values() for w in ws]
-    danger += [t for c in catalogue.territory.emergency for ts in c.examples.values() for t in ts]
-    dangerous = {w for text in danger for w in normalise(text.replace(" + ", " ")).split()}
-    vocabulary = {w for text in texts for w in normalise(text).split() if len(w) >= ORDINARY_LENGTH}
-    listed = {normalise(w) for ws in catalogue.territory.ordinary_words.values() for w in ws}
-    return (vocabulary - dangerous) | listed
+    """The territory's ``ordinary_words``, normalised: never read as a typo of a danger word.
+    Listed by hand: taking every catalogue word instead hid inflections and deliberate
+    misspellings of danger words ("istiyoruz", "apartement en feu")."""
+    return {normalise(w) for ws in catalogue.territory.ordinary_words.values() for w in ws}
 
 
 def _names_pattern(catalogue: Catalogue) -> re.Pattern[str]:
@@ -617,10 +600,9 @@ class MatchingEngine:
         """The services the danger's numbers name for afterwards ("then").
 
         They come first, unless the engine is sure of a card the person asked for: one about
-        another need ("je veux mourir, je cherche un travail"), one named by its own words,
-        or any card when only the meaning senses danger (a faint alarm must not replace the
-        answer). Then they follow the card: right after it for a danger said in words, after
-        its two closest neighbours for a faint one."""
+        another need ("je veux mourir, je cherche un travail") or one named by its own words;
+        then they are that card's next buttons. When they do come first, a card the engine
+        was sure of stays one tap away, as the first of the others."""
         results = decision["results"]
         actions = self.catalogue.actions_by_id
         emergency = decision["emergency"]
@@ -634,18 +616,18 @@ class MatchingEngine:
         top = results[0].score if results else 0.0  # "je veux me suicider": nothing else
         found = {r.action.id: r for r in results}
         offered = [found.get(a.id) or ScoredAction(a, top) for a in then]
-        gentle = decision.get("gentle", False)
-        card = results[0].action if results else None
+        card = results[0] if results and decision["confident"] else None
         danger_themes = {t for e in emergency for t in self.emergency_themes[e]}
-        kept = (
-            card is not None
-            and decision["confident"]
-            and (gentle or card.id in asked or not set(card.themes) & danger_themes)
-        )
-        before = list(results[: 3 if gentle else 1]) if kept else []
-        offered = [r for r in offered if r not in before]
-        shown = {r.action.id for r in (*before, *offered)}
-        ordered = [*before, *offered, *(r for r in results if r.action.id not in shown)]
+        if card is not None and (
+            card.action.id in asked or not set(card.action.themes) & danger_themes
+        ):
+            ordered = [card, *(r for r in offered if r is not card)]
+        elif card is not None and card not in offered:
+            ordered = [offered[0], card, *offered[1:]]
+        else:
+            ordered = offered
+        shown = {r.action.id for r in ordered}
+        ordered += [r for r in results if r.action.id not in shown]
         return decision | {
             "results": tuple(ordered[:MAX_RESULTS]),
             "then": tuple(a.id for a in then),
