@@ -169,8 +169,9 @@ class Match:
     operator: str | None = None
     """The operator the message names when it names no need besides: show that operator."""
     then: tuple[str, ...] = ()
-    """The services the danger's contacts name for afterwards, among the results: first, or
-    right after the card the person asked for (``MatchingEngine._danger_first``)."""
+    """The services the danger's contacts name for afterwards, among the results: first (with
+    a card the engine was sure of second), or right after the card the person asked for
+    (``MatchingEngine._danger_first``)."""
 
     def as_json(self) -> dict[str, object]:
         """The shape of ``ctai-bot ask``'s output, which other tools rely on."""
