@@ -154,8 +154,8 @@ class EmergencyContact(Strict):
     )
     then: list[Identifier] = Field(
         default=[],
-        description="actions offered after this number (3114: someone to talk to): first when "
-        "the bot is unsure what else the message asks, right after the card asked for otherwise",
+        description="actions offered after this number (3114: someone to talk to): first, "
+        "unless the bot is sure of a card the person asked for, which then comes before them",
     )
     sms: bool = False
 
