@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bot.catalogue.loader import load_catalogue, load_or_raise
-from bot.catalogue.model import LANGUAGES, THEME_IDS
+from bot.catalogue.model import LANGUAGES, THEME_IDS, Catalogue
 from bot.catalogue.phones import display_phone, normalise_phone
 from bot.catalogue.reach import actionable, figures_table
 from bot.dialogue.conversation import Dialogue
@@ -259,14 +259,17 @@ def test_a_where_to_ask_must_name_an_existing_action(testville_copy: Path) -> No
     assert any("did you mean 'french-for-work'" in p.message for p in problems)
 
 
-def test_a_dangers_then_must_name_an_existing_action(testville_copy: Path) -> None:
-    path = testville_copy / "territory.yaml"
+def _with_then(directory: Path, then: str) -> tuple[str, Catalogue | None, list]:
+    """Testville with ``then: [<then>]`` on its 15: the territory's text before, and the load."""
+    path = directory / "territory.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace('      number: "15"\n', '      number: "15"\n      then: [french-for-wrok]\n'),
-        encoding="utf-8",
-    )
-    catalogue, problems = load_catalogue(testville_copy, today=FIXED_TODAY)
+    number = '      number: "15"\n'
+    path.write_text(text.replace(number, f"{number}      then: [{then}]\n"), encoding="utf-8")
+    return (text, *load_catalogue(directory, today=FIXED_TODAY))
+
+
+def test_a_dangers_then_must_name_an_existing_action(testville_copy: Path) -> None:
+    text, catalogue, problems = _with_then(testville_copy, "french-for-wrok")
     assert catalogue is None
     wrong = [p for p in problems if "'then' names unknown action" in p.message]
     assert wrong and "did you mean 'french-for-work'" in wrong[0].message
@@ -276,13 +279,7 @@ def test_a_dangers_then_must_name_an_existing_action(testville_copy: Path) -> No
 def test_a_then_closed_to_some_status_is_flagged(testville_copy: Path) -> None:
     """Found in review: 3114's two psychologist services were closed to asylum seekers, who
     were offered nothing after the number; the coordinator is now told."""
-    path = testville_copy / "territory.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace('      number: "15"\n', '      number: "15"\n      then: [shared-flats]\n'),
-        encoding="utf-8",
-    )
-    catalogue, problems = load_catalogue(testville_copy, today=FIXED_TODAY)
+    _, catalogue, problems = _with_then(testville_copy, "shared-flats")
     assert catalogue is not None
     [closed] = [p for p in problems if "no 'then' service is open to" in p.message]
     assert closed.severity == "warning" and "asylum" in closed.message

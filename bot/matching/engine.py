@@ -582,6 +582,10 @@ class MatchingEngine:
             "results": results,
         }
 
+    def _danger_themes(self, emergency: tuple[str, ...]) -> set[str]:
+        """The themes the dangers belong to (115: housing)."""
+        return {t for e in emergency for t in self.emergency_themes[e]}
+
     def _beside_the_danger(
         self, action: Action, emergency: tuple[str, ...], reading: Reading
     ) -> bool:
@@ -589,7 +593,7 @@ class MatchingEngine:
         danger than about the card's themes: the numbers come first, then the person chooses."""
         if not emergency:
             return False
-        if set(action.themes) & {t for e in emergency for t in self.emergency_themes[e]}:
+        if set(action.themes) & self._danger_themes(emergency):
             return False
         danger = max(reading.emergency.get(e, 0.0) for e in emergency)
         card = max(reading.themes.get(t, 0.0) for t in action.themes)
@@ -618,9 +622,8 @@ class MatchingEngine:
         found = {r.action.id: r for r in results}
         offered = [found.get(a.id) or ScoredAction(a, top) for a in then]
         card = results[0] if results and decision["confident"] else None
-        danger_themes = {t for e in emergency for t in self.emergency_themes[e]}
         if card is not None and (
-            card.action.id in asked or not set(card.action.themes) & danger_themes
+            card.action.id in asked or not set(card.action.themes) & self._danger_themes(emergency)
         ):
             ordered = [card, *(r for r in offered if r is not card)]
         elif card is not None and card not in offered:
