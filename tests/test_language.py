@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.matching.language import detect_language
+from bot.matching.language import detect_language, romanised
 from bot.matching.transliterate import to_cyrillic
 
 
@@ -53,3 +53,16 @@ def test_romanised_russian_is_read_back_in_cyrillic() -> None:
     assert to_cyrillic("yak otrymaty", "uk") == "як отримати"
     assert to_cyrillic("у меня встреча в Coallia", "ru") is None, "names in Cyrillic text stay"
     assert to_cyrillic("abghi ta3allam", "ar") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [("bghit nt3alem lfransawiya", "ar", True), ("salam man donbale khoone hastam", "fa", True),
+     ("franseyna kimhar delye", "ti", True), ("بدي اتعلم فرنساوي", "ar", False),
+     ("ፈረንሳይኛ ክመሃር ደልየ", "ti", False), ("mne nuzhen vrach", "ru", False),
+     ("I need a doctor", "en", False)],
+)  # fmt: skip
+def test_romanised_writing_is_known_for_the_stricter_meaning(text, lang, expected) -> None:
+    """Arabizi and Finglish read close to every Latin-letter text: the engine asks more of the
+    meaning before routing them (romanised Russian is read back in Cyrillic instead)."""
+    assert romanised(text, lang) is expected

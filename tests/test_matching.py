@@ -64,6 +64,17 @@ def test_a_common_word_is_not_a_typo_of_a_keyword(engine) -> None:
     assert "pass-free-health-care" in engine.keyword_evidence("la PASS de l'hôpital").own
 
 
+def test_a_three_letter_word_is_not_a_typo_of_a_longer_keyword(engine) -> None:
+    """ "سبا" (tomorrow) is one letter from "سباک" (plumber), "لاس" (hand) from "لباس"
+    (clothes): a suicidal message and a stroke in Pashto got confident building-trade and
+    food cards. Words of three letters must match exactly."""
+    suicidal = engine.keyword_evidence("ټول شیان بې مانا شوي، که سبا را ویښ نه شم")
+    assert "tdm-language-employment-building" not in suicidal.own
+    assert "tdm-language-employment-building" in engine.keyword_evidence("سباک").own
+    assert "food" not in engine.keyword_evidence("ښی لاس یې نه خوځي").themes
+    assert "food" in engine.keyword_evidence("لباس").themes
+
+
 def test_an_operators_name_is_not_a_cry_for_help(engine) -> None:
     """ "du Secours Catholique" is two letters from "au secours" (112)."""
     assert not engine.match("horaires du secours catholique poitiers").emergency

@@ -21,9 +21,17 @@ CRISES = [
     ("Hoy ma haysto caawa", "115"),
     ("he fell and doesn't wake up", "15|112"),
 ]
+MISSED_ON_THE_SECOND_DEVELOPMENT_PASS = [
+    ("مېړه مې اوس وهي، پولیسو ته اړتیا لرم", "3919|17"),  # my husband is hitting me now
+    ("ټول شیان بې مانا شوي، که سبا را ویښ نه شم ښه به وي، نور نشم زغملای", "3114"),
+    ("نن شپه به بیا په موټر کې تیروو، بل ځای نه لرو", "115"),  # tonight again in the car
+    ("خلص ما عاد فيني كمّل، كل ليلة بتمنى ما فيق الصبح", "3114"),
+    ("ابني وقع من على السلم ومش بيرد عليا", "15|112"),
+    ("ነብሰይ ክቐትል እየ ደልየ ሓግዙኒ", "3114"),  # I want to kill myself, help me
+]
 
 
-@pytest.mark.parametrize(("text", "numbers"), CRISES)
+@pytest.mark.parametrize(("text", "numbers"), CRISES + MISSED_ON_THE_SECOND_DEVELOPMENT_PASS)
 def test_a_crisis_said_without_the_word_shows_the_right_number(
     hybrid: MatchingEngine, text: str, numbers: str
 ) -> None:
@@ -44,6 +52,22 @@ def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> Non
     match = hybrid.match(text)
     assert not match.emergency or match.gentle, match.as_json()
     assert "18" not in match.emergency, match.as_json()
+
+
+@pytest.mark.parametrize(
+    ("memory", "fire"),
+    [("صدای انفجار هنوز در گوشم است، کار میخواهم", "انفجار گاز در آشپزخانه شد"),
+     ("أصوات الانفجار ما زالت في أذني، بدي شغل", "انفجر الغاز في المطبخ"),
+     ("د جګړې چاودنې لا هم زما په غوږونو کې دي، کار غواړم", "د ګاز چاودنه، پخلنځي کې اور"),
+     ("savaştaki patlamaların sesi hala kulağımda, iş arıyorum", "mutfakta gaz patladı yardım"),
+     ("ድምጺ ነታጒ ኲናት ገና ኣብ እዝነይ ኣሎ፡ ስራሕ ደልየ", "ጋዝ ነቲጉ ኣብ ክሽነ")],
+)  # fmt: skip
+def test_an_explosion_remembered_is_not_a_fire_now(
+    hybrid: MatchingEngine, memory: str, fire: str
+) -> None:
+    """A war memory with an explosion in it gets no fire brigade; a gas explosion now does."""
+    assert "18" not in hybrid.match(memory).emergency, hybrid.match(memory).as_json()
+    assert "18" in hybrid.match(fire).emergency, hybrid.match(fire).as_json()
 
 
 MISSING_CHILDREN = [

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Literal, NotRequired, TypedDict
 
 from bot.catalogue.model import Action, Catalogue
-from bot.matching.index import FUNCTION_WORDS, Hit, KeywordIndex
-from bot.matching.language import detect_language
+from bot.matching.index import FUNCTION_WORDS, SHORT, Hit, KeywordIndex
+from bot.matching.language import detect_language, romanised
 from bot.matching.normalise import normalise
 from bot.matching.questions import asks
 from bot.matching.semantic import Reading, SemanticIndex
@@ -98,6 +98,9 @@ class Calibration:
     """A message closer to an out-of-scope question than to any service (by this) is not routed."""
     clarify_within: float = 0.03
     """Themes this close to the best one are offered together when unsure."""
+    romanised_confident: float = 0.01
+    """Arabizi, Finglish, Pashto or Tigrinya in Latin letters read close to every text written
+    so: the meaning alone must be this much more similar to route them."""
     danger: float = 0.87
     """A message this similar to a crisis example gets the emergency numbers, gently..."""
     danger_margin: float = 0.01
@@ -291,7 +294,7 @@ class MatchingEngine:
         for operator in catalogue.operators.values():
             for name in (operator.name, *operator.aliases):
                 entries.append((name, ("operator", operator.id)))
-        self.index: KeywordIndex[tuple[str, str]] = KeywordIndex(entries)
+        self.index: KeywordIndex[tuple[str, str]] = KeywordIndex(entries, typo_from=SHORT + 1)
         self.emergency_index: KeywordIndex[str] = KeywordIndex(
             (
                 (word, contact.id)
@@ -340,7 +343,9 @@ class MatchingEngine:
             if reading is None and self.semantic is not None and self.mode != "keyword":
                 reading = self.semantic.read(readable)
             if reading is not None:
-                decision = self._hybrid_decision(evidence, reading, audience)
+                decision = self._hybrid_decision(
+                    evidence, reading, audience, romanised=romanised(text, detected)
+                )
         except Exception:  # the danger words and the keywords must still answer
             log.exception("semantic stage failed; keywords alone answer this message")
             reading = None
@@ -457,7 +462,12 @@ class MatchingEngine:
         }
 
     def _hybrid_decision(
-        self, evidence: Evidence, reading: Reading, audience: Audience | None
+        self,
+        evidence: Evidence,
+        reading: Reading,
+        audience: Audience | None,
+        *,
+        romanised: bool = False,
     ) -> Decision:
         """Keywords for precision, meaning for recall; danger from either."""
         c = self.calibration
@@ -470,6 +480,7 @@ class MatchingEngine:
         top_theme = ranked_themes[0]
         top = combined[top_theme]
         semantic_best = max(reading.themes.values(), default=0.0)
+        sure = c.semantic_confident + (c.romanised_confident if romanised else 0.0)
         off_topic = reading.out_of_scope - semantic_best > c.off_topic_margin
 
         emergency = evidence.emergency
@@ -547,7 +558,7 @@ class MatchingEngine:
                 (combined[t] for t in ranked_themes if t not in best.action.themes), default=0.0
             )
             on_meaning = (
-                semantic_best >= c.semantic_confident
+                semantic_best >= sure
                 and top - rival >= c.semantic_margin
                 and top_theme in best.action.themes
             )
@@ -561,7 +572,7 @@ class MatchingEngine:
                 default=0.0,
             )
             on_action = (
-                own >= c.semantic_confident
+                own >= sure
                 and own - other_actions >= c.action_margin
                 and max(reading.themes.get(t, 0.0) for t in best.action.themes)
                 >= semantic_best - c.action_theme_within

@@ -65,16 +65,19 @@ class KeywordIndex(Generic[Owner]):
         content_word: int = SHORT + 1,
         plain_words: Iterable[str] = FUNCTION_WORDS,
         any_order: bool = True,
+        typo_from: int = SHORT,
     ) -> None:
         """``exact_below``: single-word keywords shorter than this match only exactly;
         ``content_word``: words this long in a phrase must each be in the message;
         ``plain_words``: words of a message never read as a typo of a keyword (normalised;
         by default the function words: "pas" is not "PASS");
-        ``any_order``: a phrase's words may come in another order ("ክፍሊ ብክራይ")."""
+        ``any_order``: a phrase's words may come in another order ("ክፍሊ ብክራይ");
+        ``typo_from``: shorter words of a message are never read as a typo."""
         self.word_cutoff = word_cutoff
         self.any_order = any_order
         self.content_word = content_word
         self.plain_words = frozenset(plain_words)
+        self.typo_from = typo_from
         owners: dict[str, set[Owner | _Part]] = defaultdict(set)
         self.conjunctions: list[tuple[str, Owner, int]] = []
         for keyword, owner in entries:
@@ -121,7 +124,7 @@ class KeywordIndex(Generic[Owner]):
         near = {w for w in query_words if w in self.by_word}
         factor = self.word_cutoff / (200 - self.word_cutoff)
         for word in query_words:  # a known word may still be a typo of another keyword's
-            if len(word) < SHORT or word in self.plain_words:
+            if len(word) < self.typo_from or word in self.plain_words:
                 continue  # "pas" is not a typo of "PASS"
             for key in ("^" + word[0], word[-1] + "$"):
                 vocabulary, lengths = self.buckets.get(key, ((), ()))

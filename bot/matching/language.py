@@ -115,6 +115,16 @@ def _best_of(text: str, allowed: tuple[str, ...]) -> str:
     return allowed[0]
 
 
+ROMANISED = frozenset({"ar", "fa", "ps", "ti"})
+"""Languages whose Latin-letter writing the embedding model reads poorly (Arabizi, Finglish):
+Russian and Ukrainian in Latin letters are read back in Cyrillic instead."""
+
+
+def romanised(text: str, lang: str | None) -> bool:
+    """``text`` is in Latin letters but in a language usually written in another script."""
+    return lang in ROMANISED and not (_ARABIC_SCRIPT.search(text) or _ETHIOPIC.search(text))
+
+
 def detect_language(text: str) -> str | None:
     """The language code of ``text``, or None when there is nothing to tell it by."""
     if _ETHIOPIC.search(text):
