@@ -74,13 +74,16 @@ MISSING_CHILDREN = [
     "دخترم ده ساله است از مکتب نیامده، دو ساعت شده، همه جا را پالیدیم پیدا نمیشه",
     "زما زوی شپږ کلن دی، له ښوونځي نه نه دی راغلی، دوه ساعته کېږي، هېچا نه دی لیدلی",
     "wiilkayga 7 jir ah dugsiga kama soo laaban, 2 saac ayaa ka badan, meel walba waan ka raadinay",
+    "донька 12 років не прийшла зі школи, телефон вимкнений, подружки кажуть що не бачили її з обіду",
+    "dytyna ne povernulasia zi shkoly vzhe 6 vechora telefon ne vidpovidaie",
 ]
 
 
 @pytest.mark.parametrize("text", MISSING_CHILDREN)
 def test_a_missing_child_is_not_a_school_enrolment(hybrid: MatchingEngine, text: str) -> None:
     """Development-split messages that got a confident school-enrolment card under the
-    numbers: "school" was in them, the danger was what they were about."""
+    numbers: "school" was in them, the danger was what they were about. The 119 belongs to no
+    theme: its crisis examples made every parenting card read as close as the danger."""
     match = hybrid.match(text)
     assert {"17", "119"} & set(match.emergency), match.as_json()
     assert not match.confident, match.as_json()
@@ -122,7 +125,10 @@ def test_help_with_nothing_named_gets_no_card_at_once(hybrid: MatchingEngine, te
     "text",
     ["combien coûte un appartement à Paris en ce moment ?", "how much is a flat in London now",
      "рецепт пирога с яблоками", "طريقة عمل الكبسة", "who won the football match yesterday",
-     "quel temps fera-t-il demain ?", "learn English online for free"],
+     "quel temps fera-t-il demain ?", "learn English online for free",
+     "пропонують роботу в Німеччині на заводі, хтось знає це не шахраї?",
+     "Almanya'dan iş teklifi aldım Münih'te fabrikada, maaş iyi mi sence",
+     "زما موبایل سکرین مات دی د موبایل جوړولو دوکان چیرته دی"],
 )  # fmt: skip
 def test_off_topic_questions_are_not_routed(hybrid: MatchingEngine, text: str) -> None:
     match = hybrid.match(text)

@@ -98,9 +98,10 @@ class Calibration:
     """A message closer to an out-of-scope question than to any service (by this) is not routed."""
     clarify_within: float = 0.03
     """Themes this close to the best one are offered together when unsure."""
-    romanised_confident: float = 0.01
+    romanised_doubt: float = 0.01
     """Arabizi, Finglish, Pashto or Tigrinya in Latin letters read close to every text written
-    so: the meaning alone must be this much more similar to route them."""
+    so: the meaning alone must be this much surer to route them, and may be this much further
+    from the keywords' theme before it overrules them."""
     danger: float = 0.87
     """A message this similar to a crisis example gets the emergency numbers, gently..."""
     danger_margin: float = 0.01
@@ -480,7 +481,8 @@ class MatchingEngine:
         top_theme = ranked_themes[0]
         top = combined[top_theme]
         semantic_best = max(reading.themes.values(), default=0.0)
-        sure = c.semantic_confident + (c.romanised_confident if romanised else 0.0)
+        doubt = c.romanised_doubt if romanised else 0.0
+        sure, agree = c.semantic_confident + doubt, c.agree_within + doubt
         off_topic = reading.out_of_scope - semantic_best > c.off_topic_margin
 
         emergency = evidence.emergency
@@ -548,8 +550,7 @@ class MatchingEngine:
                 and keyword_best is not None
                 and bool(set(keyword_best.themes) & set(best.action.themes))
                 and any(
-                    reading.themes.get(t, 0.0) >= semantic_best - c.agree_within
-                    for t in keyword_best.themes
+                    reading.themes.get(t, 0.0) >= semantic_best - agree for t in keyword_best.themes
                 )
             )
             # The rival is the best theme the chosen action does not cover: "CAF family
