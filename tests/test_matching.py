@@ -64,6 +64,17 @@ def test_a_common_word_is_not_a_typo_of_a_keyword(engine) -> None:
     assert "pass-free-health-care" in engine.keyword_evidence("la PASS de l'hôpital").own
 
 
+def test_a_word_of_one_language_is_not_a_keyword_of_another(engine) -> None:
+    """Finglish "hastam" (I am) read as Turkish "hasta" (ill), "kar" (work) as Moroccan "kar"
+    (coach), "pool" (money) as a swimming pool: a Finglish flat request got health cards."""
+    evidence = engine.keyword_evidence("man donbale khoone hastam, pool ziad nadaram")
+    assert not {"health", "sport"} & set(evidence.themes)
+    assert "money" in evidence.themes
+    assert "vitalis-solidarity-fare" not in engine.keyword_evidence("dar poitiers kar mikham").own
+    assert "health" in engine.keyword_evidence("oğlum hasta").themes
+    assert "sport" in engine.keyword_evidence("swimming pool for kids").themes
+
+
 def test_a_three_letter_word_is_not_a_typo_of_a_longer_keyword(engine) -> None:
     """ "سبا" (tomorrow) is one letter from "سباک" (plumber), "لاس" (hand) from "لباس"
     (clothes): a suicidal message and a stroke in Pashto got confident building-trade and

@@ -26,10 +26,12 @@ SHORT = 3
 """Keywords and words this short match only exactly: "CV" must not match "ça"."""
 FUNCTION_WORDS = frozenset(
     "a i de la le les un une des du au et en je tu il me ma mon ce on is in it to of the "
-    "my we he do be or an at as by for and you are was not ne pas sur par pour avec".split()
+    "my we he do be or an at as by for and you are was not ne pas sur par pour avec "
+    "hastam hastim hasti hastid hastand hastan".split()
 )
 """Words too common to be a keyword in any language, or a typo of one: Turkish "iş" (work)
-normalises to "is", which every English sentence has, and "pas" is one letter from "PASS"."""
+normalises to "is", which every English sentence has, "pas" is one letter from "PASS", and
+Finglish "hastam" (I am) from Turkish "hasta" (ill)."""
 
 
 @dataclass(frozen=True)
