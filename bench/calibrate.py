@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 from bot.catalogue.loader import load_or_raise  # noqa: E402
 from bot.matching.engine import Calibration, Match, MatchingEngine, read_as  # noqa: E402
 from bot.matching.evaluation import Tally, read_rows, score_row  # noqa: E402
+from bot.matching.language import romanised  # noqa: E402
 from bot.matching.semantic import default_semantics  # noqa: E402
 
 DEV = ROOT / "tests" / "data" / "eval-dev.jsonl"
@@ -32,6 +33,8 @@ ROUTING = {
     "off_topic_margin": [-0.01, 0.0, 0.01],
     "relevant": [0.85, 0.87],
 }
+ROMANISED = {"romanised_doubt": [0.0, 0.005, 0.01, 0.02, 0.03]}
+"""Searched last, with the routing found: it only moves Arabizi, Finglish and the like."""
 DANGER = {
     "danger": [0.87, 0.88, 0.89, 0.9, 0.91],
     "danger_margin": [-0.02, -0.01, 0.0, 0.01],
@@ -45,7 +48,8 @@ def score(engine: MatchingEngine, rows: list[dict], seen: list[tuple]) -> dict:
     """The hybrid decision alone, on evidence and readings made once per message."""
     tally = Tally()
     for row, (evidence, reading, lang) in zip(rows, seen, strict=True):
-        decision = engine._hybrid_decision(evidence, reading, None)
+        in_latin = romanised(row["text"], lang)
+        decision = engine._hybrid_decision(evidence, reading, None, in_latin=in_latin)
         match = Match(text=row["text"], lang=lang, detected=lang, **decision)
         score_row(row, match, [tally])
     return tally.rates()
@@ -76,7 +80,7 @@ def main() -> None:
         readings.append((keyword_engine.keyword_evidence(readable), semantic.read(readable), lang))
     engine = MatchingEngine(catalogue, semantic)
     best = Calibration()
-    for grid in (DANGER, ROUTING):
+    for grid in (DANGER, ROUTING, ROMANISED):
         results = search(engine, rows, readings, best, grid)
         best = results[0][1]
     keys = ["theme@1", "theme@3", "confident_precision", "coverage", "emergency_recall",

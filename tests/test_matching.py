@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from bot.catalogue.model import LANGUAGES
 from bot.cli import main
 from bot.matching.engine import MatchingEngine, splitting_question
+from bot.matching.index import FUNCTION_WORDS
+from bot.matching.normalise import normalise
 from bot.matching.semantic import catalogue_texts
 
 
@@ -64,6 +66,16 @@ def test_a_common_word_is_not_a_typo_of_a_keyword(engine) -> None:
     assert "pass-free-health-care" in engine.keyword_evidence("la PASS de l'hôpital").own
 
 
+def test_no_keyword_is_lost_as_a_function_word(poitiers) -> None:
+    """Function words are dropped from the index: "hastan" (Finglish) once took Turkish
+    "hastane" (hospital) with it. Only Turkish "iş" is known to fold into English "is"."""
+    keywords = [w for t in poitiers.themes for ws in t.keywords.values() for w in ws]
+    keywords += [w for a in poitiers.actions for ws in a.keywords.values() for w in ws]
+    lost = {w for w in keywords if normalise(w) in FUNCTION_WORDS}
+    assert lost <= {"iş"}, lost
+    assert "health" in MatchingEngine(poitiers).keyword_evidence("en yakın hastane nerede").themes
+
+
 def test_a_word_of_one_language_is_not_a_keyword_of_another(engine) -> None:
     """Finglish "hastam" (I am) read as Turkish "hasta" (ill), "kar" (work) as Moroccan "kar"
     (coach), "pool" (money) as a swimming pool: a Finglish flat request got health cards."""
@@ -84,6 +96,21 @@ def test_a_three_letter_word_is_not_a_typo_of_a_longer_keyword(engine) -> None:
     assert "tdm-language-employment-building" in engine.keyword_evidence("سباک").own
     assert "food" not in engine.keyword_evidence("ښی لاس یې نه خوځي").themes
     assert "food" in engine.keyword_evidence("لباس").themes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sra kirekib deliye ab poitiers", "bghit cours f poitiers", "ana b poitiers mn 3am"],
+)
+def test_the_town_alone_does_not_name_an_operator(engine, text: str) -> None:
+    """ "ab poitiers" (Tigrinya, in Poitiers) read as "CAF Poitiers" and "bus Poitiers": a
+    phrase's three-letter words must be there too, function words aside."""
+    assert not {"caf-vienne", "vitalis"} & set(engine.keyword_evidence(text).named)
+
+
+def test_a_phrase_still_matches_without_its_function_words(engine) -> None:
+    assert "caf-vienne" in engine.keyword_evidence("la CAF Poitiers").named
+    assert "rights" in engine.keyword_evidence("échanger permis afghan").themes
 
 
 def test_an_operators_name_is_not_a_cry_for_help(engine) -> None:

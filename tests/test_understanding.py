@@ -55,10 +55,30 @@ def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> Non
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["ما فيق بكير الصبح، في دورة فرنساوي بعد الظهر؟", "ابني مش بيفوق بدري للمدرسة",
+     "ma ra7 kun mawjoud bukra bel maw3ad, fiyi ghayyer?", "rassi kaydrebni bzaf, fin nl9a tbib?",
+     "zama passport wrak dey, sa wakam?", "binti tlfat liha lcarte dyal tobis",
+     "ma wahid fihom bi7ki 3arabi", "د کور خاوند راته هره ورځ زنګ وهي، کرایه غواړي",
+     "زاړه شیان مې خیرات ته ورکړل، اوس نوي کالي غواړم",
+     "نن شپه موټر ته اړتیا لرم چې هوایي ډګر ته لاړ شم", "ab kurs francais bota yebelnan ilomna",
+     "моя освіта тут нікому не потрібна, шукаю роботу", "الايجار عبء على الكل، بدي بيت ارخص",
+     "до сих пор снятся взрывы и слезоточивый газ, нужен психолог"],
+)  # fmt: skip
+def test_a_piece_of_a_danger_phrase_in_an_ordinary_request_stays_quiet(
+    hybrid: MatchingEngine, text: str
+) -> None:
+    """From a review of the danger phrases added on the second development pass: each was
+    first cut too short from one message, and fired on requests like these."""
+    match = hybrid.match(text)
+    assert not match.emergency or match.gentle, match.as_json()
+
+
+@pytest.mark.parametrize(
     ("memory", "fire"),
     [("صدای انفجار هنوز در گوشم است، کار میخواهم", "انفجار گاز در آشپزخانه شد"),
      ("أصوات الانفجار ما زالت في أذني، بدي شغل", "انفجر الغاز في المطبخ"),
-     ("د جګړې چاودنې لا هم زما په غوږونو کې دي، کار غواړم", "د ګاز چاودنه، پخلنځي کې اور"),
+     ("د جګړې چاودنې لا هم زما په غوږونو کې دي، کار غواړم", "د ګاز چاودنه وشوه"),
      ("savaştaki patlamaların sesi hala kulağımda, iş arıyorum", "mutfakta gaz patladı yardım"),
      ("ድምጺ ነታጒ ኲናት ገና ኣብ እዝነይ ኣሎ፡ ስራሕ ደልየ", "ጋዝ ነቲጉ ኣብ ክሽነ")],
 )  # fmt: skip
@@ -68,6 +88,32 @@ def test_an_explosion_remembered_is_not_a_fire_now(
     """A war memory with an explosion in it gets no fire brigade; a gas explosion now does."""
     assert "18" not in hybrid.match(memory).emergency, hybrid.match(memory).as_json()
     assert "18" in hybrid.match(fire).emergency, hybrid.match(fire).as_json()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["زموږ په کور کې چاودنه وشوه، مرسته وکړئ", "ኣብ ገዛና ነታጒ ኣሎ ሓግዙና",
+     "همین حالا در آپارتمان ما انفجار شد کمک کنید", "apartmanda patlama oldu şimdi yardım edin",
+     "کپسول گاز ترکید، کمک کنید", "البوطة تفرقعات فالكوزينة عاونوني"],
+)  # fmt: skip
+def test_an_explosion_now_with_a_call_for_help_calls_the_fire_brigade(
+    hybrid: MatchingEngine, text: str
+) -> None:
+    """Bare "explosion" no longer calls the 18 (war memories); an explosion with "help us"
+    or a gas bottle that burst does."""
+    match = hybrid.match(text)
+    assert "18" in match.emergency and not match.gentle, match.as_json()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["وعدوني بشغل بألمانيا، أخذوا جوازي وما بيخلونا نطلع من المصنع",
+     "Almanya'da iş vaat ettiler, pasaportumu aldılar, fabrikadan çıkamıyoruz",
+     "they took my passport and won't let us leave the farm"],
+)  # fmt: skip
+def test_a_worker_held_by_an_employer_gets_the_police(hybrid: MatchingEngine, text: str) -> None:
+    """A review found these behind the new "job offer abroad" out-of-scope examples."""
+    assert "17" in hybrid.match(text).emergency, hybrid.match(text).as_json()
 
 
 MISSING_CHILDREN = [

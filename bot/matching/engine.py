@@ -295,7 +295,9 @@ class MatchingEngine:
         for operator in catalogue.operators.values():
             for name in (operator.name, *operator.aliases):
                 entries.append((name, ("operator", operator.id)))
-        self.index: KeywordIndex[tuple[str, str]] = KeywordIndex(entries, typo_from=SHORT + 1)
+        self.index: KeywordIndex[tuple[str, str]] = KeywordIndex(
+            entries, typo_from=SHORT + 1, content_word=SHORT, optional=FUNCTION_WORDS
+        )
         self.emergency_index: KeywordIndex[str] = KeywordIndex(
             (
                 (word, contact.id)
@@ -345,7 +347,7 @@ class MatchingEngine:
                 reading = self.semantic.read(readable)
             if reading is not None:
                 decision = self._hybrid_decision(
-                    evidence, reading, audience, romanised=romanised(text, detected)
+                    evidence, reading, audience, in_latin=romanised(text, detected)
                 )
         except Exception:  # the danger words and the keywords must still answer
             log.exception("semantic stage failed; keywords alone answer this message")
@@ -468,9 +470,10 @@ class MatchingEngine:
         reading: Reading,
         audience: Audience | None,
         *,
-        romanised: bool = False,
+        in_latin: bool = False,
     ) -> Decision:
-        """Keywords for precision, meaning for recall; danger from either."""
+        """Keywords for precision, meaning for recall; danger from either. ``in_latin``: the
+        text is Arabizi, Finglish or another romanised language (``romanised``)."""
         c = self.calibration
         kw = {t: s / 100 for t, s in evidence.themes.items()}
         combined = {
@@ -481,7 +484,7 @@ class MatchingEngine:
         top_theme = ranked_themes[0]
         top = combined[top_theme]
         semantic_best = max(reading.themes.values(), default=0.0)
-        doubt = c.romanised_doubt if romanised else 0.0
+        doubt = c.romanised_doubt if in_latin else 0.0
         sure, agree = c.semantic_confident + doubt, c.agree_within + doubt
         off_topic = reading.out_of_scope - semantic_best > c.off_topic_margin
 

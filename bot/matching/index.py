@@ -23,11 +23,12 @@ Owner = TypeVar("Owner", bound=Hashable)
 MAX_NGRAM = 8
 """Longer keywords than this are never found: a keyword is a phrase, not a sentence."""
 SHORT = 3
-"""Keywords and words this short match only exactly: "CV" must not match "ça"."""
+"""Keywords this short match only exactly: "CV" must not match "ça"; in the main index, words
+of a message this short are never read as a typo either ("سبا" is not "سباک")."""
 FUNCTION_WORDS = frozenset(
     "a i de la le les un une des du au et en je tu il me ma mon ce on is in it to of the "
     "my we he do be or an at as by for and you are was not ne pas sur par pour avec "
-    "hastam hastim hasti hastid hastand hastan".split()
+    "hastam hastim".split()
 )
 """Words too common to be a keyword in any language, or a typo of one: Turkish "iş" (work)
 normalises to "is", which every English sentence has, "pas" is one letter from "PASS", and
@@ -68,18 +69,21 @@ class KeywordIndex(Generic[Owner]):
         plain_words: Iterable[str] = FUNCTION_WORDS,
         any_order: bool = True,
         typo_from: int = SHORT,
+        optional: Iterable[str] = (),
     ) -> None:
         """``exact_below``: single-word keywords shorter than this match only exactly;
         ``content_word``: words this long in a phrase must each be in the message;
         ``plain_words``: words of a message never read as a typo of a keyword (normalised;
         by default the function words: "pas" is not "PASS");
         ``any_order``: a phrase's words may come in another order ("ክፍሊ ብክራይ");
-        ``typo_from``: shorter words of a message are never read as a typo."""
+        ``typo_from``: shorter words of a message are never read as a typo;
+        ``optional``: words a phrase may lack however long ("échanger mon permis")."""
         self.word_cutoff = word_cutoff
         self.any_order = any_order
         self.content_word = content_word
         self.plain_words = frozenset(plain_words)
         self.typo_from = typo_from
+        self.optional = frozenset(optional)
         owners: dict[str, set[Owner | _Part]] = defaultdict(set)
         self.conjunctions: list[tuple[str, Owner, int]] = []
         for keyword, owner in entries:
@@ -160,7 +164,8 @@ class KeywordIndex(Generic[Owner]):
         for i in candidates - scores.keys():
             keyword, size = self.keywords[i], self.sizes[i]
             if size > 1 and any(
-                len(w) >= self.content_word and w not in near for w in keyword.split()
+                len(w) >= self.content_word and w not in near and w not in self.optional
+                for w in keyword.split()
             ):
                 continue  # every content word must be there: "язык жест" is not "язык есть"
             band = [g for n in range(max(1, size - 1), size + 2) for g in ngrams.get(n, ())]

@@ -122,7 +122,11 @@ Russian and Ukrainian in Latin letters are read back in Cyrillic instead."""
 
 def romanised(text: str, lang: str | None) -> bool:
     """``text`` is in Latin letters but in a language usually written in another script."""
-    return lang in ROMANISED and not (_ARABIC_SCRIPT.search(text) or _ETHIOPIC.search(text))
+    return (
+        lang in ROMANISED
+        and bool(_LATIN.search(text))
+        and not (_ARABIC_SCRIPT.search(text) or _ETHIOPIC.search(text))
+    )
 
 
 def detect_language(text: str) -> str | None:
