@@ -63,12 +63,20 @@ def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> Non
      "زاړه شیان مې خیرات ته ورکړل، اوس نوي کالي غواړم",
      "نن شپه موټر ته اړتیا لرم چې هوایي ډګر ته لاړ شم", "ab kurs francais bota yebelnan ilomna",
      "моя освіта тут нікому не потрібна, шукаю роботу", "الايجار عبء على الكل، بدي بيت ارخص",
-     "до сих пор снятся взрывы и слезоточивый газ, нужен психолог"],
+     "до сих пор снятся взрывы и слезоточивый газ, нужен психолог",
+     "l'OFPRA a pris mon passeport, est-ce que je peux sortir de France pour voir ma mère ?",
+     "OFPRA took my passport and I can't leave France to visit my family",
+     "ma fille n'est pas encore inscrite pour la rentrée de l'école",
+     "أصوات الانفجار ما زالت في أذني، ساعدونا نلاقي طبيب نفسي",
+     "я повар, ищу работу на кухне, после взрыва в Харькове уехали",
+     "بتمنى ما فيق بكير، في دورة مسائية؟", "rajli kaydrebni mli ti7t f tram",
+     "tlfat liya lcarte de séjour w ma l9itha, chno ndir?", "د کور خاوند ته مې زنګ ووهلم",
+     "не хочу просыпаться в 6 утра ради курсов, есть вечерние курсы?"],
 )  # fmt: skip
 def test_a_piece_of_a_danger_phrase_in_an_ordinary_request_stays_quiet(
     hybrid: MatchingEngine, text: str
 ) -> None:
-    """From a review of the danger phrases added on the second development pass: each was
+    """From two reviews of the danger phrases added on the second development pass: each was
     first cut too short from one message, and fired on requests like these."""
     match = hybrid.match(text)
     assert not match.emergency or match.gentle, match.as_json()
@@ -92,15 +100,15 @@ def test_an_explosion_remembered_is_not_a_fire_now(
 
 @pytest.mark.parametrize(
     "text",
-    ["زموږ په کور کې چاودنه وشوه، مرسته وکړئ", "ኣብ ገዛና ነታጒ ኣሎ ሓግዙና",
-     "همین حالا در آپارتمان ما انفجار شد کمک کنید", "apartmanda patlama oldu şimdi yardım edin",
+    ["زموږ په کور کې چاودنه وشوه، ژر راشئ", "ኣብ ገዛና ነታጒ ኣሎ ቀልጡፍ ምጹ",
+     "همین حالا در آپارتمان ما انفجار شد زود بیاید", "apartmanda patlama oldu acil gelin",
      "کپسول گاز ترکید، کمک کنید", "البوطة تفرقعات فالكوزينة عاونوني"],
 )  # fmt: skip
 def test_an_explosion_now_with_a_call_for_help_calls_the_fire_brigade(
     hybrid: MatchingEngine, text: str
 ) -> None:
-    """Bare "explosion" no longer calls the 18 (war memories); an explosion with "help us"
-    or a gas bottle that burst does."""
+    """Bare "explosion" no longer calls the 18 (war memories); an explosion with "come
+    quickly" or a gas bottle that burst does ("help us" also ends requests about memories)."""
     match = hybrid.match(text)
     assert "18" in match.emergency and not match.gentle, match.as_json()
 

@@ -96,6 +96,9 @@ class Calibration:
     """Below this similarity, with no keyword either, the message is about nothing we serve."""
     off_topic_margin: float = -0.01
     """A message closer to an out-of-scope question than to any service (by this) is not routed."""
+    off_topic_named: float = 0.005
+    """...and this much more when the message names a theme by one of its own words, exactly:
+    "ابغى مساعده في دفع الايجار" (help with the rent) read as close to "can you help me"."""
     clarify_within: float = 0.03
     """Themes this close to the best one are offered together when unsure."""
     romanised_doubt: float = 0.01
@@ -486,7 +489,10 @@ class MatchingEngine:
         semantic_best = max(reading.themes.values(), default=0.0)
         doubt = c.romanised_doubt if in_latin else 0.0
         sure, agree = c.semantic_confident + doubt, c.agree_within + doubt
-        off_topic = reading.out_of_scope - semantic_best > c.off_topic_margin
+        named = max(evidence.direct.values(), default=0.0) >= 100  # a theme's own word, exact
+        off_topic = (
+            reading.out_of_scope - semantic_best > c.off_topic_margin + named * c.off_topic_named
+        )
 
         emergency = evidence.emergency
         gentle = False
