@@ -28,6 +28,13 @@ MISSED_ON_THE_SECOND_DEVELOPMENT_PASS = [
     ("خلص ما عاد فيني كمّل، كل ليلة بتمنى ما فيق الصبح", "3114"),
     ("ابني وقع من على السلم ومش بيرد عليا", "15|112"),
     ("ነብሰይ ክቐትል እየ ደልየ ሓግዙኒ", "3114"),  # I want to kill myself, help me
+    # found by the second review, with no number at all
+    ("دیگه نمیخوام زنده باشم", "3114"),
+    ("میړه مې هره ورځ وهي", "3919|17"),
+    ("شوهرم منو میزنه", "3919|17"),
+    ("mon mari m'a frapé hier soir", "3919|17"),
+    ("gaz tarakid too ashpazkhane", "18"),
+    ("lyoum ghadi nn3so f tomobil ana w wladi", "115"),
 ]
 
 
