@@ -33,8 +33,9 @@ ROUTING = {
     "off_topic_margin": [-0.01, 0.0, 0.01],
     "relevant": [0.85, 0.87],
 }
-ROMANISED = {"romanised_doubt": [0.0, 0.005, 0.01, 0.02, 0.03]}
-"""Searched last, with the routing found: it only moves Arabizi, Finglish and the like."""
+LAST = {"romanised_doubt": [0.0, 0.005, 0.01, 0.02], "off_topic_named": [0.0, 0.005, 0.01]}
+"""Searched last, with the routing found: they only move Arabizi, Finglish and the like, and
+messages that name a theme by its own word near the out-of-scope line."""
 DANGER = {
     "danger": [0.87, 0.88, 0.89, 0.9, 0.91],
     "danger_margin": [-0.02, -0.01, 0.0, 0.01],
@@ -80,7 +81,7 @@ def main() -> None:
         readings.append((keyword_engine.keyword_evidence(readable), semantic.read(readable), lang))
     engine = MatchingEngine(catalogue, semantic)
     best = Calibration()
-    for grid in (DANGER, ROUTING, ROMANISED):
+    for grid in (DANGER, ROUTING, LAST):
         results = search(engine, rows, readings, best, grid)
         best = results[0][1]
     keys = ["theme@1", "theme@3", "confident_precision", "coverage", "emergency_recall",
