@@ -66,14 +66,14 @@ def test_a_common_word_is_not_a_typo_of_a_keyword(engine) -> None:
     assert "pass-free-health-care" in engine.keyword_evidence("la PASS de l'hôpital").own
 
 
-def test_no_keyword_is_lost_as_a_function_word(poitiers) -> None:
+def test_no_keyword_is_lost_as_a_function_word(poitiers, engine) -> None:
     """Function words are dropped from the index: "hastan" (Finglish) once took Turkish
     "hastane" (hospital) with it. Only Turkish "iş" is known to fold into English "is"."""
     keywords = [w for t in poitiers.themes for ws in t.keywords.values() for w in ws]
     keywords += [w for a in poitiers.actions for ws in a.keywords.values() for w in ws]
     lost = {w for w in keywords if normalise(w) in FUNCTION_WORDS}
     assert lost <= {"iş"}, lost
-    assert "health" in MatchingEngine(poitiers).keyword_evidence("en yakın hastane nerede").themes
+    assert "health" in engine.keyword_evidence("en yakın hastane nerede").themes
 
 
 def test_a_word_of_one_language_is_not_a_keyword_of_another(engine) -> None:

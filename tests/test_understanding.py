@@ -193,6 +193,13 @@ def test_help_with_nothing_named_gets_no_card_at_once(hybrid: MatchingEngine, te
     assert not hybrid.match(text).confident, hybrid.match(text).as_json()
 
 
+def test_a_need_named_by_its_own_word_is_not_dropped_as_off_topic(hybrid: MatchingEngine) -> None:
+    """A development-split message with "museum" in it read as close to an out-of-scope
+    question as to any service, and got nothing (``off_topic_named``)."""
+    match = hybrid.match("ويين فيه متحف نزوره")
+    assert match.results and "culture" in match.results[0].action.themes, match.as_json()
+
+
 @pytest.mark.parametrize(
     "text",
     ["combien coûte un appartement à Paris en ce moment ?", "how much is a flat in London now",
