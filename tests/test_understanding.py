@@ -38,7 +38,22 @@ MISSED_ON_THE_SECOND_DEVELOPMENT_PASS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "numbers"), CRISES + MISSED_ON_THE_SECOND_DEVELOPMENT_PASS)
+MISSED_ON_THE_THIRD_DEVELOPMENT_PASS = [
+    ("احنا برا بالشارع انا ومرتي والصغار والليل جاي وما عندنا وين نروح", "115"),
+    ("حاسه اني عبء على الكل كتبت رساله لاهلي ووزعت حاجاتي خلاص", "3114"),
+    ("ما عاد فيني كمل، كل شي صار تقيل، بفكر خلّص من حالي الليلة", "3114"),
+    ("gabadhayda 5 jir ah waa la waayay, booliska ayaan u baahanahay hadda", "17|112"),
+    ("Yardım edin, oğlum çamaşır suyu içti, kusuyor, ambulansı nasıl ararım?", "15|112"),
+]
+"""A family in the street at nightfall, a farewell letter and things given away, "finish
+myself off tonight", a lost girl and "the police" (Somali "booliska", whose stem missed
+"booliis"), a boy who drank bleach: no number at all, three of them with a confident card."""
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    CRISES + MISSED_ON_THE_SECOND_DEVELOPMENT_PASS + MISSED_ON_THE_THIRD_DEVELOPMENT_PASS,
+)
 def test_a_crisis_said_without_the_word_shows_the_right_number(
     hybrid: MatchingEngine, text: str, numbers: str
 ) -> None:
@@ -193,11 +208,17 @@ def test_help_with_nothing_named_gets_no_card_at_once(hybrid: MatchingEngine, te
     assert not hybrid.match(text).confident, hybrid.match(text).as_json()
 
 
-def test_a_need_named_by_its_own_word_is_not_dropped_as_off_topic(hybrid: MatchingEngine) -> None:
-    """A development-split message with "museum" in it read as close to an out-of-scope
-    question as to any service, and got nothing (``off_topic_named``)."""
-    match = hybrid.match("ويين فيه متحف نزوره")
-    assert match.results and "culture" in match.results[0].action.themes, match.as_json()
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [("ويين فيه متحف نزوره", "culture"), ("ابغى مساعده في دفع الايجارر", "housing")],
+)
+def test_a_need_named_by_its_own_word_is_not_dropped_as_off_topic(
+    hybrid: MatchingEngine, text: str, theme: str
+) -> None:
+    """Development-split messages with "museum" and a misspelt "rent" in them read as close
+    to an out-of-scope question as to any service, and got nothing (``off_topic_named``)."""
+    match = hybrid.match(text)
+    assert theme in {t for r in match.results[:3] for t in r.action.themes}, match.as_json()
 
 
 @pytest.mark.parametrize(

@@ -97,9 +97,10 @@ class Calibration:
     off_topic_margin: float = -0.01
     """A message closer to an out-of-scope question than to any service (by this) is not routed."""
     off_topic_named: float = 0.005
-    """...and this much more when the message names a theme by one of its own words, exactly:
-    "ويين فيه متحف نزوره" (where is a museum to visit) read as close to an out-of-scope
-    question as to any service."""
+    """...and this much more when the message names a theme by one of its own words, even
+    misspelt: "ويين فيه متحف نزوره" (where is a museum to visit) and "ابغى مساعده في دفع
+    الايجارر" (help to pay the rentt) read as close to an out-of-scope question as to any
+    service."""
     clarify_within: float = 0.03
     """Themes this close to the best one are offered together when unsure."""
     romanised_doubt: float = 0.01
@@ -490,7 +491,7 @@ class MatchingEngine:
         semantic_best = max(reading.themes.values(), default=0.0)
         doubt = c.romanised_doubt if in_latin else 0.0
         sure, agree = c.semantic_confident + doubt, c.agree_within + doubt
-        theme_named = max(evidence.direct.values(), default=0.0) >= 100  # its own word, exact
+        theme_named = bool(evidence.direct)  # by one of its own words, maybe misspelt
         off_topic = reading.out_of_scope - semantic_best > c.off_topic_margin + (
             c.off_topic_named if theme_named else 0.0
         )
