@@ -74,6 +74,9 @@ def test_no_keyword_is_lost_as_a_function_word(poitiers, engine) -> None:
     lost = {w for w in keywords if normalise(w) in FUNCTION_WORDS}
     assert lost <= {"iş"}, lost
     assert "health" in engine.keyword_evidence("en yakın hastane nerede").themes
+    # Somali "caawimaad" (help) is not a typo of "caafimaad" (health)
+    assert "health" not in engine.keyword_evidence("caawimaad ayaan u baahanahay").themes
+    assert "health" in engine.keyword_evidence("caafimaad ayaan u baahanahay").themes
 
 
 def test_a_word_of_one_language_is_not_a_keyword_of_another(engine) -> None:

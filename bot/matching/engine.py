@@ -146,6 +146,8 @@ class Evidence:
     """A theme or action keyword was found besides the operators' names."""
     asked: frozenset[str] = frozenset()
     """Actions named by their own keywords (not through an operator or a theme)."""
+    named_themes: frozenset[str] = frozenset()
+    """Themes named by their own keywords (not by a context word such as "my daughter")."""
 
 
 class Decision(TypedDict):
@@ -264,6 +266,38 @@ def _names_pattern(catalogue: Catalogue) -> re.Pattern[str]:
     return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, longest_first)) + r")(?!\S)")
 
 
+SAME_SCRIPT = {"ar": frozenset({"fa", "ps"})}
+"""Languages written in the same letters, whose words are not each other's: Persian and
+Pashto "مکتب" is a school, Arabic "مكتب" an office; Persian "استخدام" is hiring, Arabic
+"استخدام" also use. Not the other way: Persian and Pashto share thousands of Arabic words
+with their meaning ("اولیا", parents), which an Arabic list may be the only one to hold."""
+
+
+ARABIC_LETTERS = re.compile("[\u0600-\u06ff]")
+
+
+def _false_friends(catalogue: Catalogue) -> dict[str, frozenset[str]]:
+    """Per message language, the keywords in Arabic letters listed only for other languages
+    written in them: a message in that language does not look for them (in Latin letters,
+    Arabizi and Finglish spellings of one word meet: "doktor")."""
+    langs: dict[str, set[str]] = defaultdict(set)
+    lists = [t.keywords for t in catalogue.themes] + [t.context_keywords for t in catalogue.themes]
+    lists += [a.keywords for a in catalogue.actions]
+    for by_lang in lists:
+        for lang, keywords in by_lang.items():
+            for keyword in keywords:
+                langs[normalise(keyword)].add(lang)
+    for texts in [t.label for t in catalogue.themes] + [a.title for a in catalogue.actions]:
+        for lang, text in texts.items():
+            langs[normalise(text)].add(lang)
+    return {
+        lang: frozenset(
+            k for k, found in langs.items() if found <= siblings and ARABIC_LETTERS.search(k)
+        )
+        for lang, siblings in SAME_SCRIPT.items()
+    }
+
+
 def _weight(hit: Hit) -> float:
     """A keyword's similarity, plus a little for its length and for corroborating hits."""
     extra = min(MAX_EXTRA_HITS, hit.count - 1)
@@ -315,6 +349,7 @@ class MatchingEngine:
             plain_words=_ordinary_words(catalogue),  # "courir" is not a typo of "mourir"
             any_order=False,  # danger phrases are matched as written
         )
+        self.false_friends = _false_friends(catalogue)
         self.operator_names = _names_pattern(catalogue)
         """A danger word found only nearly, and only across an operator's name, is none: "du
         Secours Catholique" is not "au secours", while "frappe mon enfant" is found whole."""
@@ -346,7 +381,11 @@ class MatchingEngine:
         # Keywords read both spellings: a Latin "police" or "Coallia" must survive the
         # Cyrillic reading of a romanised Russian message.
         both = text if readable == text else f"{text}\n{readable}"
-        evidence = self.keyword_evidence(both) if self.mode != "semantic" else Evidence()
+        evidence = (
+            self.keyword_evidence(both, lang=lang or detected)
+            if self.mode != "semantic"
+            else Evidence()
+        )
         try:
             if reading is None and self.semantic is not None and self.mode != "keyword":
                 reading = self.semantic.read(readable)
@@ -371,7 +410,7 @@ class MatchingEngine:
             **decision,
         )
 
-    def keyword_evidence(self, text: str) -> Evidence:
+    def keyword_evidence(self, text: str, *, lang: str | None = None) -> Evidence:
         """What the catalogue's keywords and danger words find in the message.
 
         Only the first ``MAX_KEYWORD_WORDS`` words are compared fuzzily (a 4,096-character
@@ -391,11 +430,17 @@ class MatchingEngine:
         direct: dict[str, float] = {}
         named: dict[str, float] = {}
         action_words: set[str] = set()
+        theme_words: set[str] = set()
         plain = WHAT_TO_DO.sub("_", normal)
-        for (kind, owner), hit in self.index.search(plain, cutoff=KEYWORD_CUTOFF).items():
+        skip = self.false_friends.get(lang or "", frozenset())
+        for (kind, owner), hit in self.index.search(
+            plain, cutoff=KEYWORD_CUTOFF, skip=skip
+        ).items():
             score = _weight(hit)
             if kind in ("theme", "context"):
                 weight = CONTEXT if kind == "context" else 1.0
+                if kind == "theme":
+                    theme_words.add(owner)
                 direct[owner] = max(direct.get(owner, 0.0), weight * score)
             elif kind == "action":
                 action_words.add(owner)
@@ -420,6 +465,7 @@ class MatchingEngine:
             named=named,
             need_words=bool(direct or action_words),
             asked=frozenset(action_words),
+            named_themes=frozenset(theme_words),
         )
 
     def _keyword_decision(self, evidence: Evidence, audience: Audience | None) -> Decision:
@@ -589,9 +635,19 @@ class MatchingEngine:
                 and max(reading.themes.get(t, 0.0) for t in best.action.themes)
                 >= semantic_best - c.action_theme_within
             )
+            # A danger its own words name, and a card about something else that no word of
+            # the message asks for: "my daughter is lost, I need the police" is not a
+            # childcare card; "je veux mourir, je cherche un travail" still gets its job card.
+            themes = set(best.action.themes)
+            unasked = (
+                bool(evidence.emergency)
+                and not themes & (self._danger_themes(evidence.emergency) | evidence.named_themes)
+                and best.action.id not in evidence.asked
+            )
             confident = (
                 best.eligible
                 and (on_keywords or on_meaning or on_action)
+                and not unasked
                 and not self._beside_the_danger(best.action, emergency, reading)
             )
         clarify: tuple[str, ...] = ()

@@ -28,11 +28,12 @@ of a message this short are never read as a typo either ("سبا" is not "سبا
 FUNCTION_WORDS = frozenset(
     "a i de la le les un une des du au et en je tu il me ma mon ce on is in it to of the "
     "my we he do be or an at as by for and you are was not ne pas sur par pour avec "
-    "hastam hastim".split()
+    "hastam hastim caawimaad".split()
 )
 """Words too common to be a keyword in any language, or a typo of one: Turkish "iş" (work)
-normalises to "is", which every English sentence has, "pas" is one letter from "PASS", and
-Finglish "hastam" (I am) from Turkish "hasta" (ill)."""
+normalises to "is", which every English sentence has, "pas" is one letter from "PASS",
+Finglish "hastam" (I am) from Turkish "hasta" (ill), and Somali "caawimaad" (help) from
+"caafimaad" (health)."""
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,8 @@ class KeywordIndex(Generic[Owner]):
                     near.update(candidates[j] for j in row.nonzero()[0])
         return near
 
-    def _scores(self, text: str, cutoff: float) -> dict[int, float]:
-        """Best score of each keyword found in the text, exact or fuzzy."""
+    def _scores(self, text: str, cutoff: float, skip: frozenset[str]) -> dict[int, float]:
+        """Best score of each keyword found in the text, exact or fuzzy, but those in ``skip``."""
         tokens = words(text)
         ngrams: dict[int, list[str]] = {
             n: [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
@@ -155,7 +156,7 @@ class KeywordIndex(Generic[Owner]):
         for grams in ngrams.values():
             for gram in grams:
                 found = self.exact.get(gram)
-                if found is not None:
+                if found is not None and gram not in skip:
                     scores[found] = 100.0
         near = self._near_words(set(tokens))
         candidates: set[int] = set()
@@ -163,6 +164,8 @@ class KeywordIndex(Generic[Owner]):
             candidates.update(self.by_word[word])
         for i in candidates - scores.keys():
             keyword, size = self.keywords[i], self.sizes[i]
+            if keyword in skip:
+                continue
             if size > 1 and any(
                 len(w) >= self.content_word and w not in near and w not in self.optional
                 for w in keyword.split()
@@ -175,11 +178,14 @@ class KeywordIndex(Generic[Owner]):
                 scores[i] = best[1]
         return scores
 
-    def search(self, text: str, *, cutoff: float) -> dict[Owner, Hit]:
-        """Each owner's best keyword hit in ``text`` (already normalised), at or above cutoff."""
+    def search(
+        self, text: str, *, cutoff: float, skip: frozenset[str] = frozenset()
+    ) -> dict[Owner, Hit]:
+        """Each owner's best keyword hit in ``text`` (already normalised), at or above cutoff;
+        ``skip``: keywords (normalised) not to look for in this text."""
         found: list[tuple[Owner, str, float]] = []
         parts: dict[int, dict[int, float]] = defaultdict(dict)
-        for i, score in self._scores(text, cutoff).items():
+        for i, score in self._scores(text, cutoff, skip).items():
             for owner in self.owners[i]:
                 if isinstance(owner, _Part):
                     known = parts[owner.conjunction].get(owner.index, 0.0)
