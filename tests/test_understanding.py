@@ -209,6 +209,20 @@ def test_help_with_nothing_named_gets_no_card_at_once(hybrid: MatchingEngine, te
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["gabadhayda 5 jir ah waa la waayay, booliska ayaan u baahanahay hadda",
+     "bnti tlfat liya f souk dial dimanche 3andha 5 snin ma l9itha fin ma mchit"],
+)  # fmt: skip
+def test_a_named_danger_does_not_open_a_card_no_word_asks_for(
+    hybrid: MatchingEngine, text: str
+) -> None:
+    """A lost little girl and the police (Somali, Moroccan Arabizi): the numbers came with a
+    confident childcare or food card. The person chooses after the numbers."""
+    match = hybrid.match(text)
+    assert "17" in match.emergency and not match.confident, match.as_json()
+
+
+@pytest.mark.parametrize(
     ("text", "theme"),
     [("ويين فيه متحف نزوره", "culture"), ("ابغى مساعده في دفع الايجارر", "housing")],
 )
