@@ -44,10 +44,13 @@ MISSED_ON_THE_THIRD_DEVELOPMENT_PASS = [
     ("ما عاد فيني كمل، كل شي صار تقيل، بفكر خلّص من حالي الليلة", "3114"),
     ("gabadhayda 5 jir ah waa la waayay, booliska ayaan u baahanahay hadda", "17|112"),
     ("Yardım edin, oğlum çamaşır suyu içti, kusuyor, ambulansı nasıl ararım?", "15|112"),
+    ("mon bebe respire mal il devient tout bleu aidez moi", "15|112"),
+    ("ma fille 9 ans est pas rentree de lecole depuis 3h personne la vue", "119|17"),
 ]
 """A family in the street at nightfall, a farewell letter and things given away, "finish
 myself off tonight", a lost girl and "the police" (Somali "booliska", whose stem missed
-"booliis"), a boy who drank bleach: no number at all, three of them with a confident card."""
+"booliis"), a boy who drank bleach: no number at all, three of them with a confident card.
+A baby turning blue and a girl not back from school got only a gentle number."""
 
 
 @pytest.mark.parametrize(
