@@ -92,13 +92,16 @@ def test_a_word_of_one_language_is_not_a_keyword_of_another(engine) -> None:
 
 def test_an_arabic_word_is_not_read_as_its_persian_twin(engine) -> None:
     """Persian and Pashto "مکتب" is a school, Arabic "مكتب" an office: "when does the
-    employment office open" got the school-enrolment card. A Persian message keeps it, and
-    Persian keeps the Arabic lists' words, which it shares with their meaning."""
+    employment office open" got the school-enrolment card (the territory's ``false_friends``).
+    A Persian message keeps it."""
     arabic = engine.match("الساعه كم يفتح مكتب التشغيل", lang="ar")
     assert "parenting" not in engine.keyword_evidence("مكتب التشغيل", lang="ar").themes
     assert arabic.results and arabic.results[0].action.themes[0] == "employment"
     assert "parenting" in engine.keyword_evidence("مکتب پسرم کجاست", lang="fa").themes
     assert "parenting" in engine.keyword_evidence("جلسه اولیا مکتب", lang="fa").themes
+    # Pashto "بس" (bus) is Arabic "only, but"
+    own = engine.keyword_evidence("بدي استعمل الكمبيوتر بس ما بعرف", lang="ar").own
+    assert "vitalis-solidarity-fare" not in own
 
 
 def test_a_three_letter_word_is_not_a_typo_of_a_longer_keyword(engine) -> None:

@@ -46,6 +46,15 @@ MISSED_ON_THE_THIRD_DEVELOPMENT_PASS = [
     ("Yardım edin, oğlum çamaşır suyu içti, kusuyor, ambulansı nasıl ararım?", "15|112"),
     ("mon bebe respire mal il devient tout bleu aidez moi", "15|112"),
     ("ma fille 9 ans est pas rentree de lecole depuis 3h personne la vue", "119|17"),
+    # and, from the review, the same dangers in other words and languages
+    ("mon fils a bu de l'eau de javel", "15|112"),
+    ("my son drank some bleach", "15|112"),
+    ("kızım çamaşır suyu yuttu", "15|112"),
+    ("ابني شرب كلور", "15|112"),
+    ("Мій син випив відбілювач", "15|112"),
+    ("بدي خلص على حالي", "3114"),
+    ("بدي اتخلص من نفسي", "3114"),
+    ("نايمين بالشارع، الولاد جوعانين", "115"),
 ]
 """A family in the street at nightfall, a farewell letter and things given away, "finish
 myself off tonight", a lost girl and "the police" (Somali "booliska", whose stem missed
@@ -107,12 +116,22 @@ def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> Non
      "wach kayn train l Bordeaux? ma bghitch n3es f tomobil",
      "zawji 2al el doktor lazem yedrobni ebre", "shoharam mara zang mizana har roz",
      "میړه مې هره شپه زنګ وهي له کاره", "دیگه نمیخوام اینجا زندگی کنم، میخوام برم لیون",
-     "ma bqitch baghi n3ich f had l'hotel, bghit appartement"],
+     "ma bqitch baghi n3ich f had l'hotel, bghit appartement",
+     # from the review of the third pass's phrases
+     "الولاد بيلعبوا بالشارع وما عندنا وين نروح بالعطلة",
+     "ما عندنا وين نروح نهاية الاسبوع، شو في نشاطات بالليل للعيلة",
+     "فيني خلص من حالي المعاملة اونلاين؟", "بدي اخلص من حالي الاوراق بدون مساعدة",
+     "بدي اتخلص من حالتي الصعبة مع الديون",
+     "وزعت اغراضي على الاصحاب قبل السفر، هلق بدي ملابس شتوية",
+     "Ma doonayo inaan ku noolaado Poitiers, waxaan rabaa guri magaalo kale",
+     "Ma fille n'est pas rentrée à l'école depuis septembre, comment l'inscrire ?",
+     "mon bébé respire mal la nuit, il a le nez bouché, je cherche un pédiatre",
+     "my hands are turning blue in this cold, I need warm clothes"],
 )  # fmt: skip
 def test_a_piece_of_a_danger_phrase_in_an_ordinary_request_stays_quiet(
     hybrid: MatchingEngine, text: str
 ) -> None:
-    """From three reviews of the danger phrases added on the second development pass: each was
+    """From four reviews of the danger phrases added on the development passes: each was
     first cut too short from one message, and fired on requests like these."""
     match = hybrid.match(text)
     assert not match.emergency or match.gentle, match.as_json()
@@ -245,7 +264,8 @@ def test_a_need_named_by_its_own_word_is_not_dropped_as_off_topic(
      "quel temps fera-t-il demain ?", "learn English online for free",
      "пропонують роботу в Німеччині на заводі, хтось знає це не шахраї?",
      "Almanya'dan iş teklifi aldım Münih'te fabrikada, maaş iyi mi sence",
-     "زما موبایل سکرین مات دی د موبایل جوړولو دوکان چیرته دی"],
+     "زما موبایل سکرین مات دی د موبایل جوړولو دوکان چیرته دی",
+     "Quelle est la météo demain ? je sors avec mes enfants", "ابني بيسألني شو عاصمة استراليا"],
 )  # fmt: skip
 def test_off_topic_questions_are_not_routed(hybrid: MatchingEngine, text: str) -> None:
     match = hybrid.match(text)

@@ -186,6 +186,12 @@ class Territory(Strict):
         description="everyday words a letter or two from a danger word, per language: never "
         "read as a typo of one ('ouvrir' is not 'mourir', Turkish 'olmak' is not 'ölmek')",
     )
+    false_friends: dict[Lang, list[NonEmpty]] = Field(
+        default={},
+        description="keywords of other languages that mean something else in this one, per "
+        "language: a message in this language does not look for them (Persian 'مکتب' is a "
+        "school, Arabic 'مكتب' an office)",
+    )
     sources: list[NonEmpty] = []
 
 

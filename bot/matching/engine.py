@@ -266,38 +266,6 @@ def _names_pattern(catalogue: Catalogue) -> re.Pattern[str]:
     return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, longest_first)) + r")(?!\S)")
 
 
-SAME_SCRIPT = {"ar": frozenset({"fa", "ps"})}
-"""Languages written in the same letters, whose words are not each other's: Persian and
-Pashto "مکتب" is a school, Arabic "مكتب" an office; Persian "استخدام" is hiring, Arabic
-"استخدام" also use. Not the other way: Persian and Pashto share thousands of Arabic words
-with their meaning ("اولیا", parents), which an Arabic list may be the only one to hold."""
-
-
-ARABIC_LETTERS = re.compile("[\u0600-\u06ff]")
-
-
-def _false_friends(catalogue: Catalogue) -> dict[str, frozenset[str]]:
-    """Per message language, the keywords in Arabic letters listed only for other languages
-    written in them: a message in that language does not look for them (in Latin letters,
-    Arabizi and Finglish spellings of one word meet: "doktor")."""
-    langs: dict[str, set[str]] = defaultdict(set)
-    lists = [t.keywords for t in catalogue.themes] + [t.context_keywords for t in catalogue.themes]
-    lists += [a.keywords for a in catalogue.actions]
-    for by_lang in lists:
-        for lang, keywords in by_lang.items():
-            for keyword in keywords:
-                langs[normalise(keyword)].add(lang)
-    for texts in [t.label for t in catalogue.themes] + [a.title for a in catalogue.actions]:
-        for lang, text in texts.items():
-            langs[normalise(text)].add(lang)
-    return {
-        lang: frozenset(
-            k for k, found in langs.items() if found <= siblings and ARABIC_LETTERS.search(k)
-        )
-        for lang, siblings in SAME_SCRIPT.items()
-    }
-
-
 def _weight(hit: Hit) -> float:
     """A keyword's similarity, plus a little for its length and for corroborating hits."""
     extra = min(MAX_EXTRA_HITS, hit.count - 1)
@@ -349,7 +317,11 @@ class MatchingEngine:
             plain_words=_ordinary_words(catalogue),  # "courir" is not a typo of "mourir"
             any_order=False,  # danger phrases are matched as written
         )
-        self.false_friends = _false_friends(catalogue)
+        self.false_friends = {
+            lang: frozenset(map(normalise, words))
+            for lang, words in catalogue.territory.false_friends.items()
+        }
+        """Per message language, keywords of other languages it does not look for."""
         self.operator_names = _names_pattern(catalogue)
         """A danger word found only nearly, and only across an operator's name, is none: "du
         Secours Catholique" is not "au secours", while "frappe mon enfant" is found whole."""
@@ -537,7 +509,7 @@ class MatchingEngine:
         semantic_best = max(reading.themes.values(), default=0.0)
         doubt = c.romanised_doubt if in_latin else 0.0
         sure, agree = c.semantic_confident + doubt, c.agree_within + doubt
-        theme_named = bool(evidence.direct)  # by one of its own words, maybe misspelt
+        theme_named = bool(evidence.named_themes)  # by one of its own words, maybe misspelt
         off_topic = reading.out_of_scope - semantic_best > c.off_topic_margin + (
             c.off_topic_named if theme_named else 0.0
         )
