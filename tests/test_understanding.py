@@ -55,6 +55,10 @@ MISSED_ON_THE_THIRD_DEVELOPMENT_PASS = [
     ("بدي خلص على حالي", "3114"),
     ("بدي اتخلص من نفسي", "3114"),
     ("نايمين بالشارع، الولاد جوعانين", "115"),
+    # from the fourth pass
+    ("واحد هجم علي بسكين بالشارع وانا مجروح ونازل مني دم كتير", "17|15|112"),
+    ("Aabbahay hadda ayuu i garaacayaa, waxaan ahay 14 jir, i caawiya", "119|17"),
+    ("son compagnon a cassé la porte et elle s'est enfermée dans la salle de bain", "3919|17"),
 ]
 """A family in the street at nightfall, a farewell letter and things given away, "finish
 myself off tonight", a lost girl and "the police" (Somali "booliska", whose stem missed
@@ -126,7 +130,12 @@ def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> Non
      "Ma doonayo inaan ku noolaado Poitiers, waxaan rabaa guri magaalo kale",
      "Ma fille n'est pas rentrée à l'école depuis septembre, comment l'inscrire ?",
      "mon bébé respire mal la nuit, il a le nez bouché, je cherche un pédiatre",
-     "my hands are turning blue in this cold, I need warm clothes"],
+     "my hands are turning blue in this cold, I need warm clothes",
+     "الحنفية خربانة ونازل منها مي كتير، مين بيصلحها؟",
+     "ابني كل يوم بينزل من انفه دم كتير، بدي دكتور اطفال",
+     "في سوريا هجموا علي بسكين، بدي محامي لملف اللجوء",
+     "wadnaha ayuu i garaacayaa, dhakhtar ayaan u baahanahay",
+     "ma fille de 3 ans s'est enfermée dans la salle de bain, il faut un serrurier"],
 )  # fmt: skip
 def test_a_piece_of_a_danger_phrase_in_an_ordinary_request_stays_quiet(
     hybrid: MatchingEngine, text: str
