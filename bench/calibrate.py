@@ -78,7 +78,8 @@ def main() -> None:
     readings = []
     for row in rows:
         lang, readable = read_as(row["text"])
-        readings.append((keyword_engine.keyword_evidence(readable), semantic.read(readable), lang))
+        evidence = keyword_engine.keyword_evidence(readable, lang=lang)
+        readings.append((evidence, semantic.read(readable), lang))
     engine = MatchingEngine(catalogue, semantic)
     best = Calibration()
     for grid in (DANGER, ROUTING, LAST):

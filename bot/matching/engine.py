@@ -354,7 +354,7 @@ class MatchingEngine:
         # Cyrillic reading of a romanised Russian message.
         both = text if readable == text else f"{text}\n{readable}"
         evidence = (
-            self.keyword_evidence(both, lang=lang or detected)
+            self.keyword_evidence(both, lang=detected or lang)  # the text's own language
             if self.mode != "semantic"
             else Evidence()
         )
