@@ -25,9 +25,9 @@ SETS = {
     "sample": ROOT.parent / "shared" / "eval" / "sample-queries.jsonl",
 }
 FLOORS = json.loads((DATA / "eval-floors.json").read_text())
-TARGETS = {"emergency_recall": 0.90, "out_of_scope_rejection": 0.85}
-"""The issue's targets that the test split meets; theme@1 >= 90 % in Pashto and confident
-precision >= 97 % are not met yet (README), so only the measured floors guard them."""
+TARGETS = {"emergency_recall": 0.90, "out_of_scope_rejection": 0.85, "confident_precision": 0.97}
+"""The issue's targets that the test split meets; theme@1 >= 90 % in Arabic is not met yet
+(README), so only the measured floors guard the languages' theme@1."""
 
 
 @pytest.fixture(scope="module")
