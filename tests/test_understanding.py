@@ -60,10 +60,12 @@ MISSED_ON_THE_THIRD_DEVELOPMENT_PASS = [
     ("Aabbahay hadda ayuu i garaacayaa, waxaan ahay 14 jir, i caawiya", "119|17"),
     ("son compagnon a cassé la porte et elle s'est enfermée dans la salle de bain", "3919|17"),
 ]
-"""A family in the street at nightfall, a farewell letter and things given away, "finish
-myself off tonight", a lost girl and "the police" (Somali "booliska", whose stem missed
-"booliis"), a boy who drank bleach: no number at all, three of them with a confident card.
-A baby turning blue and a girl not back from school got only a gentle number."""
+"""Third and fourth development passes. A family in the street at nightfall, a farewell
+letter and things given away, "finish myself off tonight", a lost girl and "the police"
+(Somali "booliska", whose stem missed "booliis"), a boy who drank bleach, a knife attack with
+heavy bleeding, a 14-year-old beaten now, a woman locked in after her partner broke the door:
+no number at all, some with a confident card. A baby turning blue and a girl not back from
+school got only a gentle number. The review's variants say the same dangers in other words."""
 
 
 @pytest.mark.parametrize(

@@ -607,20 +607,10 @@ class MatchingEngine:
                 and max(reading.themes.get(t, 0.0) for t in best.action.themes)
                 >= semantic_best - c.action_theme_within
             )
-            # A danger its own words name, and a card about something else that no word of
-            # the message asks for: "my daughter is lost, I need the police" is not a
-            # childcare card; "je veux mourir, je cherche un travail" still gets its job card.
-            themes = set(best.action.themes)
-            unasked = (
-                bool(evidence.emergency)
-                and not themes & (self._danger_themes(evidence.emergency) | evidence.named_themes)
-                and best.action.id not in evidence.asked
-            )
             confident = (
                 best.eligible
                 and (on_keywords or on_meaning or on_action)
-                and not unasked
-                and not self._beside_the_danger(best.action, emergency, reading)
+                and not self._beside_the_danger(best.action, emergency, reading, evidence)
             )
         clarify: tuple[str, ...] = ()
         if results and not confident:
@@ -638,16 +628,23 @@ class MatchingEngine:
         return {t for e in emergency for t in self.emergency_themes[e]}
 
     def _beside_the_danger(
-        self, action: Action, emergency: tuple[str, ...], reading: Reading
+        self, action: Action, emergency: tuple[str, ...], reading: Reading, evidence: Evidence
     ) -> bool:
-        """The message is about a danger the card does not serve, and far more about the
-        danger than about the card's themes: the numbers come first, then the person chooses."""
+        """The message is about a danger the card does not serve, and either its words name
+        the danger and none asks for the card ("my daughter is lost, I need the police" is not
+        a childcare card; "je veux mourir, je cherche un travail" keeps its job card), or it is
+        far more about the danger than about the card's themes: the numbers come first, then
+        the person chooses."""
         if not emergency:
             return False
-        if set(action.themes) & self._danger_themes(emergency):
+        themes = set(action.themes)
+        named = self._danger_themes(evidence.emergency) | evidence.named_themes
+        if evidence.emergency and not themes & named and action.id not in evidence.asked:
+            return True
+        if themes & self._danger_themes(emergency):
             return False
         danger = max(reading.emergency.get(e, 0.0) for e in emergency)
-        card = max(reading.themes.get(t, 0.0) for t in action.themes)
+        card = max(reading.themes.get(t, 0.0) for t in themes)
         return danger - card >= self.calibration.danger_over_card
 
     def _danger_first(
