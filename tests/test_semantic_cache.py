@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from bot.matching.semantic import EmbeddingCache, read_shipped, write_shipped
-from tests.conftest import TESTVILLE, shared_semantics
+from tests.conftest import ROOT, TESTVILLE, read_query_vectors, shared_semantics
 
 TEXTS = ["je cherche un logement", "I need a doctor"]
 
@@ -68,3 +70,21 @@ def test_a_short_message_is_embedded_once_and_read_the_same_a_long_one_is_not_ke
     story = "je suis arrivé il y a trois mois avec mes enfants et nous dormons chez un ami"
     index.read(story), index.read(story)
     assert counting.calls == 3 and story.lower() not in index._recent
+
+
+def test_the_stored_query_vectors_are_the_models() -> None:
+    """The suite reads the evaluation files' vectors from tests/data/query-vectors.npz
+    (bench/store_query_vectors.py): they must be what the model gives today, for every
+    message of those files, or the suite would measure another bot."""
+    stored = read_query_vectors()
+    embedder = shared_semantics().embedder
+    model = embedder.model
+    texts = [
+        model.shorten(json.loads(line)["text"])
+        for name in ("eval-test.jsonl", "eval-queries.jsonl", "needs.jsonl")
+        for line in (ROOT / "tests" / "data" / name).read_text("utf-8").splitlines()
+    ]
+    keys = [EmbeddingCache.key(embedder.name, t) for t in texts]
+    assert [t for t, k in zip(texts, keys, strict=True) if k not in stored] == []
+    for text, key in list(zip(texts, keys, strict=True))[:: len(texts) // 5]:
+        assert np.allclose(stored[key], model.embed([text])[0], atol=1e-6), text
