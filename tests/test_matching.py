@@ -104,6 +104,17 @@ def test_an_arabic_word_is_not_read_as_its_persian_twin(engine) -> None:
     assert "vitalis-solidarity-fare" not in own
 
 
+def test_a_keyword_of_a_kin_language_is_found_only_as_written(engine) -> None:
+    """Arabic, Persian and Pashto share a script: a Pashto keyword one letter from two Arabic
+    words is no typo of them. "ما ندري وين نبات" (we don't know where to sleep) read as
+    Pashto "سندرې" (songs) gave a family outside at night a confident heritage-visit card.
+    The Pashto word itself, and Arabic typos of Arabic keywords, are still found."""
+    night = "انا وعيالي برا ما لقينا مكان نرقد فيه والليله ما ندري وين نبات"
+    assert "culture" not in engine.keyword_evidence(night, lang="ar").themes
+    assert "culture" in engine.keyword_evidence("سندرې زده کول غواړم", lang="ps").themes
+    assert "housing" in engine.keyword_evidence("ابحث عن سكنن", lang="ar").themes
+
+
 def test_a_three_letter_word_is_not_a_typo_of_a_longer_keyword(engine) -> None:
     """ "سبا" (tomorrow) is one letter from "سباک" (plumber), "لاس" (hand) from "لباس"
     (clothes): a suicidal message and a stroke in Pashto got confident building-trade and

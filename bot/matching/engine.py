@@ -241,6 +241,36 @@ def splitting_question(actions: list[Action]) -> str | None:
     return None
 
 
+KIN = ("ar", "fa", "ps")
+"""Languages written in one script, whose keywords would otherwise read as each other's typos."""
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+
+
+def _kin_keywords(catalogue: Catalogue) -> dict[str, frozenset[str]]:
+    """For each of ``KIN``, the keywords in their script listed only for the others
+    (normalised); romanised keywords are left alone."""
+    listed: dict[str, set[str]] = defaultdict(set)
+    for theme in catalogue.themes:
+        for words in (theme.keywords, theme.context_keywords):
+            for lang, keywords in words.items():
+                listed[lang].update(map(normalise, keywords))
+        for lang, label in theme.label.items():
+            listed[lang].add(normalise(label))
+    for action in catalogue.actions:
+        for lang, keywords in action.keywords.items():
+            listed[lang].update(map(normalise, keywords))
+        for lang, title in action.title.items():
+            listed[lang].add(normalise(title))
+    return {
+        lang: frozenset(
+            k
+            for k in set().union(*(listed[o] for o in KIN if o != lang)) - listed[lang]
+            if ARABIC_LETTER.search(k)
+        )
+        for lang in KIN
+    }
+
+
 def _ordinary_words(catalogue: Catalogue) -> set[str]:
     """The territory's ``ordinary_words``, normalised: never read as a typo of a danger word.
     Listed by hand: taking every catalogue word instead hid inflections and deliberate
@@ -322,6 +352,9 @@ class MatchingEngine:
             for lang, words in catalogue.territory.false_friends.items()
         }
         """Per message language, keywords of other languages it does not look for."""
+        self.exact_only = _kin_keywords(catalogue)
+        """Per message language, keywords in its script listed only for the languages sharing
+        that script, found only as written: Pashto "سندرې" (songs) is no typo of "ما ندري"."""
         self.operator_names = _names_pattern(catalogue)
         """A danger word found only nearly, and only across an operator's name, is none: "du
         Secours Catholique" is not "au secours", while "frappe mon enfant" is found whole."""
@@ -406,7 +439,10 @@ class MatchingEngine:
         plain = WHAT_TO_DO.sub("_", normal)
         skip = self.false_friends.get(lang or "", frozenset())
         for (kind, owner), hit in self.index.search(
-            plain, cutoff=KEYWORD_CUTOFF, skip=skip
+            plain,
+            cutoff=KEYWORD_CUTOFF,
+            skip=skip,
+            exact=self.exact_only.get(lang or "", frozenset()),
         ).items():
             score = _weight(hit)
             if kind in ("theme", "context"):

@@ -145,8 +145,11 @@ class KeywordIndex(Generic[Owner]):
                     near.update(candidates[j] for j in row.nonzero()[0])
         return near
 
-    def _scores(self, text: str, cutoff: float, skip: frozenset[str]) -> dict[int, float]:
-        """Best score of each keyword found in the text, exact or fuzzy, but those in ``skip``."""
+    def _scores(
+        self, text: str, cutoff: float, skip: frozenset[str], exact: frozenset[str]
+    ) -> dict[int, float]:
+        """Best score of each keyword found in the text, exact or fuzzy, but those in ``skip``;
+        those in ``exact`` only as written."""
         tokens = words(text)
         ngrams: dict[int, list[str]] = {
             n: [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
@@ -164,7 +167,7 @@ class KeywordIndex(Generic[Owner]):
             candidates.update(self.by_word[word])
         for i in candidates - scores.keys():
             keyword, size = self.keywords[i], self.sizes[i]
-            if keyword in skip:
+            if keyword in skip or keyword in exact:
                 continue
             if size > 1 and any(
                 len(w) >= self.content_word and w not in near and w not in self.optional
@@ -179,13 +182,19 @@ class KeywordIndex(Generic[Owner]):
         return scores
 
     def search(
-        self, text: str, *, cutoff: float, skip: frozenset[str] = frozenset()
+        self,
+        text: str,
+        *,
+        cutoff: float,
+        skip: frozenset[str] = frozenset(),
+        exact: frozenset[str] = frozenset(),
     ) -> dict[Owner, Hit]:
         """Each owner's best keyword hit in ``text`` (already normalised), at or above cutoff;
-        ``skip``: keywords (normalised) not to look for in this text."""
+        ``skip``: keywords (normalised) not to look for in this text; ``exact``: keywords
+        found only as written, never as a typo."""
         found: list[tuple[Owner, str, float]] = []
         parts: dict[int, dict[int, float]] = defaultdict(dict)
-        for i, score in self._scores(text, cutoff, skip).items():
+        for i, score in self._scores(text, cutoff, skip, exact).items():
             for owner in self.owners[i]:
                 if isinstance(owner, _Part):
                     known = parts[owner.conjunction].get(owner.index, 0.0)
