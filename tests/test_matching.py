@@ -115,6 +115,21 @@ def test_a_keyword_of_a_kin_language_is_found_only_as_written(engine) -> None:
     assert "housing" in engine.keyword_evidence("ابحث عن سكنن", lang="ar").themes
 
 
+def test_a_message_is_read_for_typos_of_its_own_languages_words_only(engine) -> None:
+    """Somali "shaqo" (work) is one letter from Arabizi "shaqq" (flat), "inaan" (that I) from
+    "inan" (boy), "ma jiraan" (are there) from "jiran" (ill), and "karaa" (can) is "karate"
+    once normalised: Somali questions got housing, parenting, health and sport cards. Typos
+    of French and English words are still looked for in every language ("prefectur")."""
+    job = engine.keyword_evidence(
+        "shaqo ayaan raadinayaa, ma jiraan meel i caawin karta", lang="so"
+    )
+    assert set(job.themes) == {"employment"}
+    son = engine.keyword_evidence("waxaan rabaa inaan barto faransiiska", lang="so")
+    assert set(son.themes) == {"language"}
+    assert "housing" in engine.keyword_evidence("shaqqe arzoon mikham", lang="fa").themes
+    assert "rights" in engine.keyword_evidence("ballanta prefectur goorma", lang="so").themes
+
+
 def test_a_three_letter_word_is_not_a_typo_of_a_longer_keyword(engine) -> None:
     """ "سبا" (tomorrow) is one letter from "سباک" (plumber), "لاس" (hand) from "لباس"
     (clothes): a suicidal message and a stroke in Pashto got confident building-trade and

@@ -241,14 +241,14 @@ def splitting_question(actions: list[Action]) -> str | None:
     return None
 
 
-KIN = ("ar", "fa", "ps")
-"""Languages written in one script, whose keywords would otherwise read as each other's typos."""
-ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+SHARED = ("fr", "en")
+"""Languages whose words people mix into every other: typos of them are looked for in any
+message ("prefectur", "rendez vou")."""
 
 
-def _kin_keywords(catalogue: Catalogue) -> dict[str, frozenset[str]]:
-    """For each of ``KIN``, the keywords in their script listed only for the others
-    (normalised); romanised keywords are left alone."""
+def _foreign_keywords(catalogue: Catalogue) -> dict[str, frozenset[str]]:
+    """For each language, the keywords (normalised) listed only for other languages, but
+    ``SHARED``: a message is read for typos of its own language's words only."""
     listed: dict[str, set[str]] = defaultdict(set)
     for theme in catalogue.themes:
         for words in (theme.keywords, theme.context_keywords):
@@ -261,14 +261,9 @@ def _kin_keywords(catalogue: Catalogue) -> dict[str, frozenset[str]]:
             listed[lang].update(map(normalise, keywords))
         for lang, title in action.title.items():
             listed[lang].add(normalise(title))
-    return {
-        lang: frozenset(
-            k
-            for k in set().union(*(listed[o] for o in KIN if o != lang)) - listed[lang]
-            if ARABIC_LETTER.search(k)
-        )
-        for lang in KIN
-    }
+    every = set().union(*listed.values())
+    shared = set().union(*(listed[lang] for lang in SHARED))
+    return {lang: frozenset(every - shared - own) for lang, own in listed.items()}
 
 
 def _ordinary_words(catalogue: Catalogue) -> set[str]:
@@ -352,7 +347,7 @@ class MatchingEngine:
             for lang, words in catalogue.territory.false_friends.items()
         }
         """Per message language, keywords of other languages it does not look for."""
-        self.exact_only = _kin_keywords(catalogue)
+        self.exact_only = _foreign_keywords(catalogue)
         """Per message language, keywords in its script listed only for the languages sharing
         that script, found only as written: Pashto "سندرې" (songs) is no typo of "ما ندري"."""
         self.operator_names = _names_pattern(catalogue)

@@ -28,12 +28,13 @@ of a message this short are never read as a typo either ("سبا" is not "سبا
 FUNCTION_WORDS = frozenset(
     "a i de la le les un une des du au et en je tu il me ma mon ce on is in it to of the "
     "my we he do be or an at as by for and you are was not ne pas sur par pour avec "
-    "hastam hastim caawimaad".split()
+    "hastam hastim caawimaad jiraan inaan inaad".split()
 )
 """Words too common to be a keyword in any language, or a typo of one: Turkish "iş" (work)
 normalises to "is", which every English sentence has, "pas" is one letter from "PASS",
-Finglish "hastam" (I am) from Turkish "hasta" (ill), and Somali "caawimaad" (help) from
-"caafimaad" (health)."""
+Finglish "hastam" (I am) from Turkish "hasta" (ill), Somali "caawimaad" (help) from
+"caafimaad" (health), "ma jiraan" (are there) from "jiran" (ill), "inaan" (that I) from
+"inan" (boy)."""
 
 
 @dataclass(frozen=True)
