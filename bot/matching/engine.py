@@ -348,8 +348,8 @@ class MatchingEngine:
         }
         """Per message language, keywords of other languages it does not look for."""
         self.exact_only = _foreign_keywords(catalogue)
-        """Per message language, keywords in its script listed only for the languages sharing
-        that script, found only as written: Pashto "سندرې" (songs) is no typo of "ما ندري"."""
+        """Per message language, keywords of other languages found only as written: Pashto
+        "سندرې" (songs) is no typo of Arabic "ما ندري", Arabizi "shaqq" (flat) of Somali "shaqo"."""
         self.operator_names = _names_pattern(catalogue)
         """A danger word found only nearly, and only across an operator's name, is none: "du
         Secours Catholique" is not "au secours", while "frappe mon enfant" is found whole."""
