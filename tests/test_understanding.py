@@ -59,13 +59,30 @@ MISSED_ON_THE_THIRD_DEVELOPMENT_PASS = [
     ("واحد هجم علي بسكين بالشارع وانا مجروح ونازل مني دم كتير", "17|15|112"),
     ("Aabbahay hadda ayuu i garaacayaa, waxaan ahay 14 jir, i caawiya", "119|17"),
     ("son compagnon a cassé la porte et elle s'est enfermée dans la salle de bain", "3919|17"),
+    # from the fifth pass
+    ("بيي وقع بالمطبخ فجاه وما عم يحكي منيح ووجهه مايل من جهه وحده وايدو ما عم يحركها", "15|112"),
+    ("جدي بيقول صدره عم يوجعه كتير وايده الشمال منملة وعرقان كتير", "15|112"),
+    ("انا وعيالي برا ما لقينا مكان نرقد فيه والبرد شديد والليله ما ندري وين نبات", "115"),
+    ("خوي ما ياكل ولا يرد على حد ويقول ما فيش فايده من عيشتي وسكر على روحه الدار", "3114"),
+    ("كل يوم امشي جنب النهر وافكر ارمي نفسي فيه وخلاص", "3114"),
+    ("في تلات شباب لاحقيني من المحطة ومعهم سكاكين، انا مختبي ورا محل هلق", "17|112"),
+    ("بنتي عمرها ١٥ سنة ما رجعت من امبارح العصر وتلفونها مسكر", "119|17"),
+    ("il est à la gare avec sa femme et un bébé, le foyer est complet et ils n'ont rien", "115"),
+    ("wll ma jiro wax aan u noolahay, waxaan go'aansaday inaan caawa dhammeeyo", "3114"),
+    # and, from the review, the same dangers in other words
+    ("أبوي فجأة صار يحكي كلام مش مفهوم، وبوزه معووج لجهة وحدة", "15|112"),
+    ("كاين واحد تابعني من الطرام وفيدو موس، أنا دابا مخبية فحانوت", "17|112"),
+    ("عييت من هاد الدنيا، بغيت نقتل راسي الليلة", "3114"),
 ]
 """Third and fourth development passes. A family in the street at nightfall, a farewell
 letter and things given away, "finish myself off tonight", a lost girl and "the police"
 (Somali "booliska", whose stem missed "booliis"), a boy who drank bleach, a knife attack with
 heavy bleeding, a 14-year-old beaten now, a woman locked in after her partner broke the door:
 no number at all, some with a confident card. A baby turning blue and a girl not back from
-school got only a gentle number. The review's variants say the same dangers in other words."""
+school got only a gentle number. The review's variants say the same dangers in other words.
+Fifth pass: a stroke, chest pain with a numb arm, a family outside at night, a brother who
+sees no use in living, the river, youths with knives, a 15-year-old gone since yesterday, a
+family at the station with a full shelter, "nothing to live for" in Somali: no number."""
 
 
 @pytest.mark.parametrize(
@@ -137,12 +154,31 @@ def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> Non
      "ابني كل يوم بينزل من انفه دم كتير، بدي دكتور اطفال",
      "في سوريا هجموا علي بسكين، بدي محامي لملف اللجوء",
      "wadnaha ayuu i garaacayaa, dhakhtar ayaan u baahanahay",
-     "ma fille de 3 ans s'est enfermée dans la salle de bain, il faut un serrurier"],
+     "ma fille de 3 ans s'est enfermée dans la salle de bain, il faut un serrurier",
+     # from the review of the fifth pass's phrases
+     "رفضوا صورة ابني لطلب الإقامة لأنه وجهه مايل بالصورة، وين في محل صور رسمية؟",
+     "جوزي صار معه شلل وجه من ٣ شهور، لسا فمه مايل شوي، كيف آخذ موعد علاج فيزيائي؟",
+     "رحت الجيم امبارح وكنت عرقان مرة، اليوم صدري يوجعني من تمرين الضغط",
+     "لما كنت بليبيا كانوا شباب لاحقيني ومعهم سكاكين، ولهلق بشوف كوابيس، بدي دكتور نفسي",
+     "بياع السكاكين بالسوق لاحقني لحتى اشتري منه سكين",
+     "غادي نمشيو لباريس فالويكاند مع الدراري وما ندري وين نبات، كاين شي أوطيل رخيص؟",
+     "ماشين باريس عشان مقابلة الأوفبرا بكرة، وين نرقد الليلة هناك؟",
+     "جوزي ما رجع من الشغل والدنيا ظلمت، شو مواعيد باصات Vitalis؟",
+     "مرتي راحت لعند أختها بليون، لسا ما رجعت، تلفونها مسكر لأنو خلص الشحن",
+     "أول ما نوصل عالبحر بدي ارمي حالي بالمي، قديش بتكلف الرحلة للاروشيل؟",
+     "أبي أرمي نفسي بالشغل عشان أنسى الغربة، وين ألقى شغل بسرعة؟",
+     "الفايدة من عيشتي بفرنسا إنو ولادي بالمدرسة، بدي أتعلم فرنساوي",
+     "Notre foyer est complet maintenant : ma femme et les enfants sont arrivés hier !",
+     "La pharmacie n'a rien pour cette nuit, l'antibiotique arrive demain matin",
+     "Caruurtaydu waa wax aan u noolahay. Xagee ka raadiyaa shaqo?",
+     "Hadda waxaan haystaa wax aan u noolahay: wiilkayga cusub! Sidee CAF-ka?",
+     "Waxaan rabaa inaan caawa dhammeeyo foomka CAF-ka, iga caawi",
+     "Waxaan go'aansaday inaan dhammeeyo waxbarashadayda jaamacadda Poitiers"],
 )  # fmt: skip
 def test_a_piece_of_a_danger_phrase_in_an_ordinary_request_stays_quiet(
     hybrid: MatchingEngine, text: str
 ) -> None:
-    """From four reviews of the danger phrases added on the development passes: each was
+    """From five reviews of the danger phrases added on the development passes: each was
     first cut too short from one message, and fired on requests like these."""
     match = hybrid.match(text)
     assert not match.emergency or match.gentle, match.as_json()
