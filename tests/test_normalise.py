@@ -32,3 +32,12 @@ def test_apostrophes_inside_words_are_kept() -> None:
 def test_invisible_and_bidi_characters_vanish() -> None:
     assert normalise("\u202elogement\u200b\u2066") == normalise("logement")
     assert normalise("\ud800") == ""
+
+
+def test_an_arabic_clitic_glued_to_a_french_word_is_cut_off() -> None:
+    """ "كيف بقدم عالRSA" (how do I apply for the RSA) got a job card: "عالRSA" was one
+    Arabic word. A glued article or preposition goes, a longer Arabic word stays."""
+    assert normalise("كيف بقدم عالRSA").split()[-1] == normalise("RSA")
+    assert normalise("الrécépissé") == normalise("récépissé")
+    assert normalise("بالpréfecture") == normalise("préfecture")
+    assert normalise("مرحباbonjour") == f"{normalise('مرحبا')} bonjour"

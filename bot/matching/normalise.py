@@ -98,6 +98,17 @@ _ETHIOPIC_SYLLABLES = {
 ("ክሞት", "ክመውት"), so matching on consonants meets more forms of a word."""
 
 
+_GLUED = re.compile("([\u0600-\u06ff]+)(?=[a-z0-9])")
+"""Arabic letters glued to a French word or a number: "عالRSA", "الrécépissé", "بالpréfecture"."""
+
+
+def _unglue(match: re.Match[str]) -> str:
+    """A clitic of three letters or fewer ("ال", "عال", "بال") is dropped; a longer piece is
+    kept as a word of its own."""
+    piece = match.group(1)
+    return "" if len(piece) <= 3 else piece + " "
+
+
 def normalise(text: str) -> str:
     """The comparable form of ``text``: lower case, no accents, unified letters, stems."""
     if text.isascii():  # most keywords: nothing below but case and "`" changes them
@@ -108,6 +119,7 @@ def normalise(text: str) -> str:
         text = text.casefold().translate(_LETTERS).translate(_DIGITS)
         text = _ARABIC_MARKS.sub("", text)
         text = _strip_marks(text).translate(_ETHIOPIC_SYLLABLES)
+        text = _GLUED.sub(_unglue, text)
     return " ".join(stem(_ELISION.sub("", word)) for word in _WORD.findall(text))
 
 
