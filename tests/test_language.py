@@ -25,6 +25,17 @@ def test_each_language_is_recognised(text: str, lang: str) -> None:
     assert detect_language(text) == lang
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("مكتب دخترم كجاست", "fa"), ("كلاس زبان فرانسه كجاست", "fa"), ("من دنبال كار هستم", "fa"),
+     ("وين المكتب", "ar"), ("كيف اسجل ابني بالمدرسة", "ar"), ("بدي شغل", "ar")],
+)  # fmt: skip
+def test_persian_typed_on_an_arabic_keyboard_is_persian(text: str, lang: str) -> None:
+    """Without پ چ ژ گ ی (an Arabic keyboard types ي and ك), "where is my daughter's
+    school" was Arabic, and "مكتب" read as an Arabic office: its Persian words tell it."""
+    assert detect_language(text) == lang
+
+
 @pytest.mark.parametrize("text", ["", "   ", "12345", "🙂🙂", "\u200b"])
 def test_nothing_to_tell_gives_none(text: str) -> None:
     assert detect_language(text) is None

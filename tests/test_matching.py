@@ -99,6 +99,9 @@ def test_an_arabic_word_is_not_read_as_its_persian_twin(engine) -> None:
     assert arabic.results and arabic.results[0].action.themes[0] == "employment"
     assert "parenting" in engine.keyword_evidence("مکتب پسرم کجاست", lang="fa").themes
     assert "parenting" in engine.keyword_evidence("جلسه اولیا مکتب", lang="fa").themes
+    typed_on_an_arabic_keyboard = engine.match("مكتب دخترم كجاست")  # no Persian letter
+    assert typed_on_an_arabic_keyboard.lang == "fa"
+    assert typed_on_an_arabic_keyboard.results[0].action.themes[0] == "parenting"
     # Pashto "بس" (bus) is Arabic "only, but"
     own = engine.keyword_evidence("بدي استعمل الكمبيوتر بس ما بعرف", lang="ar").own
     assert "vitalis-solidarity-fare" not in own

@@ -28,6 +28,12 @@ _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 _LATIN = re.compile("[A-Za-zÀ-ɏ]")
 _TURKISH = re.compile("[ğşıİĞŞ]")
 _ARABIC_ONLY = re.compile("[ةىئؤ]|\\bال")
+_PERSIAN_WORDS = frozenset(
+    "است هست هستم هستیم هستي نيست نیست كجاست کجاست ميخوام میخوام ميخواهم میخواهم ميخواهيم "
+    "میخواهیم دارم داريم داریم نداريم نداریم كنم کنم ميكنم میکنم براي برای خانواده زبان فرانسه "
+    "چطوري چطوری".split()
+)
+"""Persian words Arabic does not have: Persian typed on an Arabic keyboard has no پ چ ژ گ ی."""
 
 _SOMALI_WORDS = frozenset(
     "waxaan waxa waa iyo ku ka la aan ma maxaan sidee xaggee halkee waan ayaa ayaan baan "
@@ -138,7 +144,8 @@ def detect_language(text: str) -> str | None:
     if _ARABIC_SCRIPT.search(text):
         if _PASHTO.search(text):
             return "ps"
-        if _PERSIAN.search(text) and not _ARABIC_ONLY.search(text):
+        persian = _PERSIAN.search(text) or not _PERSIAN_WORDS.isdisjoint(text.split())
+        if persian and not _ARABIC_ONLY.search(text):
             return _best_of(text, ("fa", "ps"))
         return _best_of(text, ("ar", "fa", "ps"))
     if _LATIN.search(text):
