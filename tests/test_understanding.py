@@ -173,7 +173,8 @@ def test_known_false_alarms_stay_quiet(hybrid: MatchingEngine, text: str) -> Non
      "Caruurtaydu waa wax aan u noolahay. Xagee ka raadiyaa shaqo?",
      "Hadda waxaan haystaa wax aan u noolahay: wiilkayga cusub! Sidee CAF-ka?",
      "Waxaan rabaa inaan caawa dhammeeyo foomka CAF-ka, iga caawi",
-     "Waxaan go'aansaday inaan dhammeeyo waxbarashadayda jaamacadda Poitiers"],
+     "Waxaan go'aansaday inaan dhammeeyo waxbarashadayda jaamacadda Poitiers",
+     "le ciel devient tout bleu ce soir, où faire de belles photos à Poitiers ?"],
 )  # fmt: skip
 def test_a_piece_of_a_danger_phrase_in_an_ordinary_request_stays_quiet(
     hybrid: MatchingEngine, text: str
