@@ -1,7 +1,7 @@
 """How many danger phrases still raise their number when typed with one typo.
 
-Run: ``.venv/bin/python bench/bench_danger_typos.py [CATALOGUE_DIR]`` (about a minute; the
-keywords only, no model). For every danger phrase of every emergency contact, each word of
+Run: ``.venv/bin/python bench/bench_danger_typos.py [CATALOGUE_DIR]`` (a few seconds;
+the keywords only, no model). For every danger phrase of every emergency contact, each word of
 five letters or more is typed wrong once, in three ways a phone makes typos: a letter
 dropped, two neighbours swapped, a letter doubled (the first letter is kept: a typo rarely
 hits both ends of a word). A variant counts as found when the phrase's contact is among the

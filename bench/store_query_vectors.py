@@ -19,9 +19,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.matching.engine import MAX_MESSAGE, read_as  # noqa: E402
 from bot.matching.semantic import E5Embedder, EmbeddingCache  # noqa: E402
 
 FILES = ("eval-test.jsonl", "eval-queries.jsonl", "needs.jsonl", "operator-names.jsonl")
+
+
+def as_embedded(model: E5Embedder, text: str) -> str:
+    """The text the bot gives the model for this message (``MatchingEngine.match``): romanised
+    Russian back in Cyrillic, a long story cut to its start and its ask."""
+    return model.shorten(read_as(text[:MAX_MESSAGE])[1])
 
 
 def main() -> None:
@@ -30,7 +37,7 @@ def main() -> None:
     for name in FILES:
         for line in (ROOT / "tests" / "data" / name).read_text("utf-8").splitlines():
             if line.strip():
-                texts.append(model.shorten(json.loads(line)["text"]))
+                texts.append(as_embedded(model, json.loads(line)["text"]))
     texts = list(dict.fromkeys(texts))
     vectors = np.stack([model.embed([t])[0] for t in texts]).astype(np.float32)
     keys = np.frombuffer(b"".join(EmbeddingCache.key(model.name, t) for t in texts), np.uint8)

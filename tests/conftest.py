@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -40,12 +41,12 @@ class StoredQueries:
     def __init__(self, model: Embedder, stored: dict[bytes, np.ndarray]) -> None:
         self.model, self.name, self.stored = model, model.name, stored
 
-    def embed(self, texts):
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return self.model.embed(texts)
         keys = [EmbeddingCache.key(self.name, t) for t in texts]
         missing = [t for k, t in zip(keys, texts, strict=True) if k not in self.stored]
         fresh = iter(self.model.embed(missing)) if missing else iter(())
-        if not texts:
-            return self.model.embed(texts)
         return np.stack([self.stored[k] if k in self.stored else next(fresh) for k in keys])
 
     def shorten(self, text: str) -> str:

@@ -75,9 +75,7 @@ def test_the_targets_are_met_on_the_test_split(reports) -> None:
     assert overall["false_alarms"] <= 0.03
     assert kinds["latin-script"]["language_accuracy"] >= 0.90
     assert kinds["latin-script"]["theme@1"] >= 0.85
-    languages = reports["test"]
-    assert {
-        lang: round(languages[lang]["theme@1"], 3)
-        for lang in LANGUAGES
-        if languages[lang]["theme@1"] < 0.90
-    } == {}, "theme@1 >= 90 % in every language"
+    # No one-message slack here, unlike the floors: the target is the target (Arabic and
+    # Somali are one message above it, README).
+    theme = {lang: (reports["test"].get(lang) or {}).get("theme@1") for lang in LANGUAGES}
+    assert {lang: rate for lang, rate in theme.items() if rate is None or rate < 0.90} == {}

@@ -36,8 +36,11 @@ def test_invisible_and_bidi_characters_vanish() -> None:
 
 def test_an_arabic_clitic_glued_to_a_french_word_is_cut_off() -> None:
     """ "كيف بقدم عالRSA" (how do I apply for the RSA) got a job card: "عالRSA" was one
-    Arabic word. A glued article or preposition goes, a longer Arabic word stays."""
+    Arabic word. A glued article or preposition goes, any other Arabic word stays."""
     assert normalise("كيف بقدم عالRSA").split()[-1] == normalise("RSA")
     assert normalise("الrécépissé") == normalise("récépissé")
     assert normalise("بالpréfecture") == normalise("préfecture")
     assert normalise("مرحباbonjour") == f"{normalise('مرحبا')} bonjour"
+    assert normalise("سكنHLM") == f"{normalise('سكن')} hlm"  # a word of three letters stays
+    assert normalise("عمر15") == f"{normalise('عمر')} 15"
+    assert normalise("ع١٠") == "10"

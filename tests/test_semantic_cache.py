@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 
+from bench.store_query_vectors import FILES, as_embedded
 from bot.matching.semantic import EmbeddingCache, read_shipped, write_shipped
 from tests.conftest import ROOT, TESTVILLE, read_query_vectors, shared_semantics
 
@@ -80,9 +81,10 @@ def test_the_stored_query_vectors_are_the_models() -> None:
     embedder = shared_semantics().embedder
     model = embedder.model
     texts = [
-        model.shorten(json.loads(line)["text"])
-        for name in ("eval-test.jsonl", "eval-queries.jsonl", "needs.jsonl")
+        as_embedded(model, json.loads(line)["text"])
+        for name in FILES
         for line in (ROOT / "tests" / "data" / name).read_text("utf-8").splitlines()
+        if line.strip()
     ]
     keys = [EmbeddingCache.key(embedder.name, t) for t in texts]
     assert [t for t, k in zip(texts, keys, strict=True) if k not in stored] == []

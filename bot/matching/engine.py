@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NotRequired, TypedDict
 
 from bot.catalogue.model import Action, Catalogue
-from bot.matching.index import FUNCTION_WORDS, SHORT, Hit, KeywordIndex
+from bot.matching.index import CONJUNCTION, FUNCTION_WORDS, SHORT, Hit, KeywordIndex
 from bot.matching.language import detect_language, romanised
 from bot.matching.normalise import normalise
 from bot.matching.questions import asks
@@ -250,15 +250,20 @@ def _foreign_keywords(catalogue: Catalogue) -> dict[str, frozenset[str]]:
     """For each language, the keywords (normalised) listed only for other languages, but
     ``SHARED``: a message is read for typos of its own language's words only."""
     listed: dict[str, set[str]] = defaultdict(set)
+
+    def parts(keywords: list[str]) -> set[str]:
+        """Normalised keywords, and each side of an "a + b" one (the index holds the sides)."""
+        return {normalise(part) for k in keywords for part in k.split(CONJUNCTION)}
+
     for theme in catalogue.themes:
         for words in (theme.keywords, theme.context_keywords):
             for lang, keywords in words.items():
-                listed[lang].update(map(normalise, keywords))
+                listed[lang].update(parts(keywords))
         for lang, label in theme.label.items():
             listed[lang].add(normalise(label))
     for action in catalogue.actions:
         for lang, keywords in action.keywords.items():
-            listed[lang].update(map(normalise, keywords))
+            listed[lang].update(parts(keywords))
         for lang, title in action.title.items():
             listed[lang].add(normalise(title))
     every = set().union(*listed.values())

@@ -29,11 +29,18 @@ _LATIN = re.compile("[A-Za-zÀ-ɏ]")
 _TURKISH = re.compile("[ğşıİĞŞ]")
 _ARABIC_ONLY = re.compile("[ةىئؤ]|\\bال")
 _PERSIAN_WORDS = frozenset(
-    "است هست هستم هستیم هستي نيست نیست كجاست کجاست ميخوام میخوام ميخواهم میخواهم ميخواهيم "
-    "میخواهیم دارم داريم داریم نداريم نداریم كنم کنم ميكنم میکنم براي برای خانواده زبان فرانسه "
-    "چطوري چطوری".split()
+    "است هست هستم هستيم هستي نيست كجاست ميخوام ميخواهم ميخواهيم دارم داريم نداريم كنم ميكنم "
+    "براي خانواده زبان".split()
 )
-"""Persian words Arabic does not have: Persian typed on an Arabic keyboard has no پ چ ژ گ ی."""
+"""Persian words as an Arabic keyboard types them (ي, ك: no پ چ ژ گ ی, which tell Persian
+already), words Arabic does not have."""
+_ARABIC_WORDS = frozenset(
+    "انا أنا بدي عندي وين شو ابغى ابي اريد أريد كيف ليش شلون هل ممكن بغيت عايز داير هاد هذا "
+    "هذه اللي مش مو".split()
+)
+"""Everyday Arabic words: with one of them, a Persian-looking word is a borrowing or a typo."""
+_ARABIC_WORD = re.compile("[\u0621-\u063a\u0641-\u064a\u0671-\u06d3]+")
+"""A word in Arabic letters, without the Arabic question mark and comma around it."""
 
 _SOMALI_WORDS = frozenset(
     "waxaan waxa waa iyo ku ka la aan ma maxaan sidee xaggee halkee waan ayaa ayaan baan "
@@ -144,9 +151,11 @@ def detect_language(text: str) -> str | None:
     if _ARABIC_SCRIPT.search(text):
         if _PASHTO.search(text):
             return "ps"
-        persian = _PERSIAN.search(text) or not _PERSIAN_WORDS.isdisjoint(text.split())
-        if persian and not _ARABIC_ONLY.search(text):
+        if _PERSIAN.search(text) and not _ARABIC_ONLY.search(text):
             return _best_of(text, ("fa", "ps"))
+        words = set(_ARABIC_WORD.findall(text))
+        if words & _PERSIAN_WORDS and not words & _ARABIC_WORDS and not _ARABIC_ONLY.search(text):
+            return "fa"
         return _best_of(text, ("ar", "fa", "ps"))
     if _LATIN.search(text):
         if _TURKISH.search(text):

@@ -99,14 +99,15 @@ _ETHIOPIC_SYLLABLES = {
 
 
 _GLUED = re.compile("([\u0600-\u06ff]+)(?=[a-z0-9])")
-"""Arabic letters glued to a French word or a number: "عالRSA", "الrécépissé", "بالpréfecture"."""
+"""Arabic letters glued to a French word or a number: "عالRSA", "الrécépissé", "سكنHLM"."""
+_CLITICS = frozenset("ال بال وال فال کال لل عال عل ب ل و ف ع".split())
+"""Articles and prepositions written onto the next word (in their normalised letters)."""
 
 
 def _unglue(match: re.Match[str]) -> str:
-    """A clitic of three letters or fewer ("ال", "عال", "بال") is dropped; a longer piece is
-    kept as a word of its own."""
+    """A glued article or preposition goes; any other Arabic word is kept, as a word."""
     piece = match.group(1)
-    return "" if len(piece) <= 3 else piece + " "
+    return "" if piece in _CLITICS else piece + " "
 
 
 def normalise(text: str) -> str:
