@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.matching.engine import MAX_MESSAGE, read_as  # noqa: E402
-from bot.matching.semantic import E5Embedder, EmbeddingCache  # noqa: E402
+from bot.matching.semantic import E5Embedder, write_shipped  # noqa: E402
 
 FILES = ("eval-test.jsonl", "eval-queries.jsonl", "needs.jsonl", "operator-names.jsonl")
 
@@ -39,10 +39,9 @@ def main() -> None:
             if line.strip():
                 texts.append(as_embedded(model, json.loads(line)["text"]))
     texts = list(dict.fromkeys(texts))
-    vectors = np.stack([model.embed([t])[0] for t in texts]).astype(np.float32)
-    keys = np.frombuffer(b"".join(EmbeddingCache.key(model.name, t) for t in texts), np.uint8)
+    vectors = np.stack([model.embed([t])[0] for t in texts])
     out = ROOT / "tests" / "data" / "query-vectors.npz"
-    np.savez_compressed(out, keys=keys.reshape(len(texts), 32), vectors=vectors)
+    write_shipped(out, model.name, texts, vectors, dtype=np.float32)
     print(f"{len(texts)} messages -> {out.relative_to(ROOT)} ({out.stat().st_size // 1024} KB)")
 
 

@@ -15,7 +15,13 @@ import pytest
 from bot.catalogue.loader import load_catalogue
 from bot.catalogue.model import Catalogue
 from bot.matching.engine import MatchingEngine
-from bot.matching.semantic import Embedder, EmbeddingCache, Semantics, default_semantics
+from bot.matching.semantic import (
+    Embedder,
+    EmbeddingCache,
+    Semantics,
+    default_semantics,
+    read_shipped,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "catalogue"
@@ -38,7 +44,7 @@ class StoredQueries:
     float32, as the model gives them: the suite decides exactly as the bot would.
     ``test_the_stored_query_vectors_are_the_models`` checks them against the model."""
 
-    def __init__(self, model: Embedder, stored: dict[bytes, np.ndarray]) -> None:
+    def __init__(self, model: Embedder, stored: dict[bytes, bytes]) -> None:
         self.model, self.name, self.stored = model, model.name, stored
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -47,24 +53,22 @@ class StoredQueries:
         keys = [EmbeddingCache.key(self.name, t) for t in texts]
         missing = [t for k, t in zip(keys, texts, strict=True) if k not in self.stored]
         fresh = iter(self.model.embed(missing)) if missing else iter(())
-        return np.stack([self.stored[k] if k in self.stored else next(fresh) for k in keys])
+        return np.stack(
+            [
+                np.frombuffer(self.stored[k], dtype=np.float32) if k in self.stored else next(fresh)
+                for k in keys
+            ]
+        )
 
     def shorten(self, text: str) -> str:
         return self.model.shorten(text)
-
-
-def read_query_vectors(path: Path = QUERY_VECTORS) -> dict[bytes, np.ndarray]:
-    if not path.exists():
-        return {}
-    with np.load(path) as data:
-        return {k.tobytes(): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
 
 
 @cache
 def shared_semantics() -> Semantics:
     """One embedding model for the whole test run, as in the bot's process."""
     semantics = default_semantics(CACHE)
-    semantics.embedder = StoredQueries(semantics.embedder, read_query_vectors())
+    semantics.embedder = StoredQueries(semantics.embedder, read_shipped(QUERY_VECTORS))
     return semantics
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from bench.store_query_vectors import FILES, as_embedded
 from bot.matching.semantic import EmbeddingCache, read_shipped, write_shipped
-from tests.conftest import ROOT, TESTVILLE, read_query_vectors, shared_semantics
+from tests.conftest import QUERY_VECTORS, ROOT, TESTVILLE, shared_semantics
 
 TEXTS = ["je cherche un logement", "I need a doctor"]
 
@@ -77,7 +77,7 @@ def test_the_stored_query_vectors_are_the_models() -> None:
     """The suite reads the evaluation files' vectors from tests/data/query-vectors.npz
     (bench/store_query_vectors.py): they must be what the model gives today, for every
     message of those files, or the suite would measure another bot."""
-    stored = read_query_vectors()
+    stored = read_shipped(QUERY_VECTORS)
     embedder = shared_semantics().embedder
     model = embedder.model
     texts = [
@@ -89,4 +89,6 @@ def test_the_stored_query_vectors_are_the_models() -> None:
     keys = [EmbeddingCache.key(embedder.name, t) for t in texts]
     assert [t for t, k in zip(texts, keys, strict=True) if k not in stored] == []
     for text, key in list(zip(texts, keys, strict=True))[:: len(texts) // 5]:
-        assert np.allclose(stored[key], model.embed([text])[0], atol=1e-6), text
+        assert np.allclose(
+            np.frombuffer(stored[key], dtype=np.float32), model.embed([text])[0], atol=1e-6
+        ), text

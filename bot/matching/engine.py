@@ -246,29 +246,17 @@ SHARED = ("fr", "en")
 message ("prefectur", "rendez vou")."""
 
 
-def _foreign_keywords(catalogue: Catalogue) -> dict[str, frozenset[str]]:
-    """For each language, the keywords (normalised) listed only for other languages, but
-    ``SHARED``: a message is read for typos of its own language's words only."""
-    listed: dict[str, set[str]] = defaultdict(set)
-
-    def parts(keywords: list[str]) -> set[str]:
-        """Normalised keywords, and each side of an "a + b" one (the index holds the sides)."""
-        return {normalise(part) for k in keywords for part in k.split(CONJUNCTION)}
-
-    for theme in catalogue.themes:
-        for words in (theme.keywords, theme.context_keywords):
-            for lang, keywords in words.items():
-                listed[lang].update(parts(keywords))
-        for lang, label in theme.label.items():
-            listed[lang].add(normalise(label))
-    for action in catalogue.actions:
-        for lang, keywords in action.keywords.items():
-            listed[lang].update(parts(keywords))
-        for lang, title in action.title.items():
-            listed[lang].add(normalise(title))
-    every = set().union(*listed.values())
-    shared = set().union(*(listed[lang] for lang in SHARED))
-    return {lang: frozenset(every - shared - own) for lang, own in listed.items()}
+def _foreign_keywords(listed: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """For each language, the keywords (normalised; each side of an "a + b" one, as the index
+    holds them) listed only for other languages, but ``SHARED``: a message is read for typos
+    of its own language's words only."""
+    by_lang = {
+        lang: {normalise(part) for k in keywords for part in k.split(CONJUNCTION)}
+        for lang, keywords in listed.items()
+    }
+    every = set().union(*by_lang.values())
+    shared = set().union(*(by_lang.get(lang, set()) for lang in SHARED))
+    return {lang: frozenset(every - shared - own) for lang, own in by_lang.items()}
 
 
 def _ordinary_words(catalogue: Catalogue) -> set[str]:
@@ -320,15 +308,25 @@ class MatchingEngine:
         self.mode: Mode = mode if semantic is not None else "keyword"
         self.calibration = calibration or Calibration()
         entries: list[tuple[str, tuple[str, str]]] = []
+        listed: dict[str, list[str]] = defaultdict(list)
+        """Each language's keywords, labels and titles, for ``exact_only``."""
         for theme in catalogue.themes:
-            entries += [(k, ("theme", theme.id)) for ks in theme.keywords.values() for k in ks]
-            entries += [(label, ("theme", theme.id)) for label in theme.label.values()]
-            entries += [
-                (k, ("context", theme.id)) for ks in theme.context_keywords.values() for k in ks
-            ]
+            for kind, words in (
+                ("theme", theme.keywords),
+                ("theme", {lang: [label] for lang, label in theme.label.items()}),
+                ("context", theme.context_keywords),
+            ):
+                for lang, keywords in words.items():
+                    entries += [(k, (kind, theme.id)) for k in keywords]
+                    listed[lang] += keywords
         for action in catalogue.actions:
-            entries += [(k, ("action", action.id)) for ks in action.keywords.values() for k in ks]
-            entries += [(title, ("action", action.id)) for title in action.title.values()]
+            for words in (
+                action.keywords,
+                {lang: [title] for lang, title in action.title.items()},
+            ):
+                for lang, keywords in words.items():
+                    entries += [(k, ("action", action.id)) for k in keywords]
+                    listed[lang] += keywords
         for operator in catalogue.operators.values():
             for name in (operator.name, *operator.aliases):
                 entries.append((name, ("operator", operator.id)))
@@ -352,7 +350,7 @@ class MatchingEngine:
             for lang, words in catalogue.territory.false_friends.items()
         }
         """Per message language, keywords of other languages it does not look for."""
-        self.exact_only = _foreign_keywords(catalogue)
+        self.exact_only = _foreign_keywords(listed)
         """Per message language, keywords of other languages found only as written: Pashto
         "سندرې" (songs) is no typo of Arabic "ما ندري", Arabizi "shaqq" (flat) of Somali "shaqo"."""
         self.operator_names = _names_pattern(catalogue)

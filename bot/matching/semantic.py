@@ -145,11 +145,19 @@ def read_shipped(path: Path) -> dict[bytes, bytes]:
         return {}
 
 
-def write_shipped(path: Path, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+def write_shipped(
+    path: Path,
+    model: str,
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    dtype: type[np.floating] = np.float16,
+) -> None:
+    """``dtype``: float16 halves the catalogue's file; float32 keeps the model's exact vectors
+    (the test suite's stored messages)."""
     keys = np.frombuffer(b"".join(EmbeddingCache.key(model, t) for t in texts), dtype=np.uint8)
     keys = keys.reshape(len(texts), 32)  # raw bytes: a fixed-width string would drop NULs
     with path.open("wb") as out:
-        np.savez_compressed(out, keys=keys, vectors=vectors.astype(np.float16))
+        np.savez_compressed(out, keys=keys, vectors=vectors.astype(dtype))
 
 
 class EmbeddingCache:
